@@ -1,0 +1,142 @@
+'use strict';
+// libtorch discovery: the one place that says where libtorch is. Used by CMakeLists.txt (through
+// `node scripts/libtorch.js --cmake-prefix`), by binding.gyp (`--include`, `--lib-dir`, `--libs`), by
+// scripts/install.js and at run time by lib/native.ts. Plain CommonJS so it runs before TypeScript is built.
+//
+// Order (first that applies wins):
+//   1. LIBTORCH=/path/to/libtorch   a libtorch folder as in the official zip (include/, lib/, share/cmake/Torch)
+//   2. LIBTORCH_USE_PYTORCH=1       the libtorch inside python's `torch` package ($PYTHON or python3)
+//   3. the system libtorch          Debian's libtorch-dev (/usr/include/torch, /usr/lib/<triplet>)
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const SYSTEM_LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/local/lib', '/usr/lib64', '/usr/lib'];
+const SYSTEM_INCLUDE_DIRS = ['/usr/include', '/usr/local/include'];
+
+function readVersion(includeDir) {
+  const file = path.join(includeDir, 'torch', 'csrc', 'api', 'include', 'torch', 'version.h');
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const part = (name) => {
+    const m = new RegExp(`#define\\s+TORCH_VERSION_${name}\\s+(\\d+)`).exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const major = part('MAJOR');
+  const minor = part('MINOR');
+  const patch = part('PATCH');
+  if (major === null || minor === null) return null;
+  return `${major}.${minor}.${patch ?? 0}`;
+}
+
+function describe(source, root, includeDir, libDir, cmakePrefix) {
+  const has = (name) => fs.existsSync(path.join(libDir, name));
+  if (!has('libtorch.so') && !fs.readdirSync(libDir).some((f) => f.startsWith('libtorch.so'))) {
+    return { ok: false, source, root, reason: `no libtorch.so in ${libDir}` };
+  }
+  const version = readVersion(includeDir);
+  if (!version) return { ok: false, source, root, reason: `no torch/version.h under ${includeDir}` };
+  const cuda = has('libtorch_cuda.so');
+  const includeDirs = [includeDir, path.join(includeDir, 'torch', 'csrc', 'api', 'include')];
+  // The libraries to preload (in dependency order) when they are not on the loader's default path.
+  const preload = ['libc10.so', cuda ? 'libc10_cuda.so' : null, 'libtorch_cpu.so', cuda ? 'libtorch_cuda.so' : null, 'libtorch.so']
+    .filter((f) => f && has(f))
+    .map((f) => path.join(libDir, f));
+  return {
+    ok: true,
+    source,
+    root,
+    version,
+    /** major.minor, what a binary built against this libtorch needs at run time. */
+    abi: version.split('.').slice(0, 2).join('.'),
+    variant: cuda ? 'cuda' : 'cpu',
+    includeDirs,
+    libDir,
+    cmakePrefix,
+    preload,
+    libs: ['c10', 'torch_cpu', 'torch'].concat(cuda ? ['c10_cuda', 'torch_cuda'] : []),
+    system: source === 'system',
+  };
+}
+
+function fromFolder(source, root) {
+  if (!fs.existsSync(root)) return { ok: false, source, root, reason: `${root} does not exist` };
+  const libDir = path.join(root, 'lib');
+  if (!fs.existsSync(libDir)) return { ok: false, source, root, reason: `${libDir} does not exist` };
+  return describe(source, root, path.join(root, 'include'), libDir, path.join(root, 'share', 'cmake'));
+}
+
+function fromPytorch(env) {
+  const python = env.PYTHON || 'python3';
+  let dir;
+  try {
+    dir = execFileSync(python, ['-c', 'import os, torch; print(os.path.dirname(torch.__file__))'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    }).trim();
+  } catch (e) {
+    return { ok: false, source: 'pytorch', root: python, reason: `${python} could not import torch` };
+  }
+  return fromFolder('pytorch', dir);
+}
+
+function fromSystem() {
+  for (const libDir of SYSTEM_LIB_DIRS) {
+    if (!fs.existsSync(path.join(libDir, 'libtorch.so'))) continue;
+    for (const includeDir of SYSTEM_INCLUDE_DIRS) {
+      if (!readVersion(includeDir)) continue;
+      const cmake = path.join(libDir, 'cmake');
+      return describe('system', libDir, includeDir, libDir, fs.existsSync(path.join(cmake, 'Torch')) ? cmake : null);
+    }
+  }
+  return {
+    ok: false,
+    source: 'system',
+    root: SYSTEM_LIB_DIRS.join(':'),
+    reason: 'no libtorch.so with torch/version.h in the system folders',
+  };
+}
+
+/**
+ * Finds libtorch in the documented order. Returns `{ok: true, ...}` with its folders, version and
+ * variant, or `{ok: false, source, root, reason}` saying where it looked and what was missing.
+ * Set LIBTORCH to an empty folder to see what a user without libtorch sees.
+ */
+function findLibtorch(env = process.env) {
+  if (env.LIBTORCH) return fromFolder('LIBTORCH', path.resolve(env.LIBTORCH));
+  if (env.LIBTORCH_USE_PYTORCH === '1' || env.LIBTORCH_USE_PYTORCH === 'true') return fromPytorch(env);
+  return fromSystem();
+}
+
+module.exports = { findLibtorch };
+
+if (require.main === module) {
+  const info = findLibtorch();
+  const flag = process.argv[2] || '--json';
+  if (!info.ok) {
+    console.error(`torch-sentiment: libtorch not found (${info.source}: ${info.reason}).`);
+    console.error('  Debian/Ubuntu: apt-get install libtorch-dev libopenblas0-pthread');
+    console.error('  or set LIBTORCH=/path/to/libtorch (the folder of the official zip),');
+    console.error('  or set LIBTORCH_USE_PYTORCH=1 to use the libtorch inside python3\'s torch.');
+    process.exit(1);
+  }
+  const out = {
+    '--json': () => JSON.stringify(info, null, 2),
+    '--cmake-prefix': () => info.cmakePrefix || '',
+    '--include': () => info.includeDirs.join(' '),
+    '--lib-dir': () => info.libDir,
+    '--libs': () => info.libs.map((l) => `-l${l}`).join(' '),
+    '--rpath': () => (info.system ? '' : `-Wl,-rpath,${info.libDir}`),
+    '--tag': () => `libtorch-${info.abi}-${info.variant}`,
+  }[flag];
+  if (!out) {
+    console.error(`unknown flag ${flag}`);
+    process.exit(2);
+  }
+  process.stdout.write(out() + '\n');
+}
