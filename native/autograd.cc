@@ -1,0 +1,65 @@
+// Autograd: requires_grad, backward, grad, detach, and the grad-mode switch behind noGrad().
+#include "common.h"
+
+namespace ts {
+namespace {
+
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
+  torch::Tensor t = Unwrap(info[0], "tensor");
+  t.set_requires_grad(Bool(info[1], "requiresGrad"));
+  return info.Env().Undefined();
+}
+
+// backward(h, gradient?, retainGraph)
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  const torch::Tensor& t = Unwrap(info[0], "tensor");
+  torch::Tensor gradient = OptionalTensor(info[1], "gradient");
+  bool retain = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+  t.backward(gradient, /*retain_graph=*/retain);
+  return info.Env().Undefined();
+}
+
+// grad(h) -> handle | null. The handle shares storage with the gradient, as `p.grad` does in PyTorch.
+Napi::Value Grad(const Napi::CallbackInfo& info) {
+  const torch::Tensor& grad = Unwrap(info[0], "tensor").grad();
+  if (!grad.defined()) return info.Env().Null();
+  return Wrap(info.Env(), grad);
+}
+
+// zeroGrad(handles): sets each gradient to none (PyTorch 2's default for zero_grad).
+Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
+  for (auto& t : UnwrapList(info[0], "parameters")) t.mutable_grad().reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value Detach(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Unwrap(info[0], "tensor").detach()); }
+
+Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Unwrap(info[0], "tensor").is_leaf());
+}
+
+// setGradEnabled(bool) -> previous
+Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
+  bool previous = torch::GradMode::is_enabled();
+  torch::GradMode::set_enabled(Bool(info[0], "enabled"));
+  return Napi::Boolean::New(info.Env(), previous);
+}
+
+Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), torch::GradMode::is_enabled());
+}
+
+}  // namespace
+
+void InitAutograd(Napi::Env env, Napi::Object exports) {
+  Export<SetRequiresGrad>(env, exports, "setRequiresGrad");
+  Export<Backward>(env, exports, "backward");
+  Export<Grad>(env, exports, "grad");
+  Export<ZeroGrad>(env, exports, "zeroGrad");
+  Export<Detach>(env, exports, "detach");
+  Export<IsLeaf>(env, exports, "isLeaf");
+  Export<SetGradEnabled>(env, exports, "setGradEnabled");
+  Export<IsGradEnabled>(env, exports, "isGradEnabled");
+}
+
+}  // namespace ts

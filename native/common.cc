@@ -1,0 +1,155 @@
+#include "common.h"
+
+namespace ts {
+
+namespace {
+// Random 128-bit tag that marks externals created by this addon as tensor handles.
+const napi_type_tag kTensorTag = {0x8f3a5c2e71d94b06ULL, 0xa1c7e3b95d20f48cULL};
+
+void Finalize(Napi::Env env, TensorBox* box) {
+  if (!box->disposed) {
+    if (AddonData* data = Data(env)) data->liveTensors--;
+  }
+  delete box;
+}
+}  // namespace
+
+AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
+
+Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
+  auto* box = new TensorBox{std::move(tensor), false};
+  auto external = Napi::External<TensorBox>::New(env, box, Finalize);
+  napi_status status = napi_type_tag_object(env, external, &kTensorTag);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  Data(env)->liveTensors++;
+  return external;
+}
+
+TensorBox* Box(const Napi::Value& value, const char* what) {
+  Napi::Env env = value.Env();
+  bool tagged = false;
+  if (value.IsExternal()) {
+    napi_status status = napi_check_object_type_tag(env, value, &kTensorTag, &tagged);
+    NAPI_THROW_IF_FAILED(env, status, nullptr);
+  }
+  if (!tagged) ThrowType(env, std::string(what) + " must be a Tensor handle");
+  return value.As<Napi::External<TensorBox>>().Data();
+}
+
+const torch::Tensor& Unwrap(const Napi::Value& value, const char* what) {
+  TensorBox* box = Box(value, what);
+  if (box->disposed) ThrowTorch(value.Env(), std::string(what) + " is a disposed tensor");
+  return box->tensor;
+}
+
+torch::Tensor OptionalTensor(const Napi::Value& value, const char* what) {
+  if (value.IsUndefined() || value.IsNull()) return torch::Tensor();
+  return Unwrap(value, what);
+}
+
+std::vector<torch::Tensor> UnwrapList(const Napi::Value& value, const char* what) {
+  if (!value.IsArray()) ThrowType(value.Env(), std::string(what) + " must be an array of tensors");
+  auto array = value.As<Napi::Array>();
+  std::vector<torch::Tensor> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); i++) out.push_back(Unwrap(array.Get(i), what));
+  return out;
+}
+
+Napi::Array WrapList(Napi::Env env, const std::vector<torch::Tensor>& tensors) {
+  auto array = Napi::Array::New(env, tensors.size());
+  for (size_t i = 0; i < tensors.size(); i++) array.Set(static_cast<uint32_t>(i), Wrap(env, tensors[i]));
+  return array;
+}
+
+int64_t Int(const Napi::Value& value, const char* what) {
+  if (!value.IsNumber()) ThrowType(value.Env(), std::string(what) + " must be an integer");
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (d != static_cast<double>(static_cast<int64_t>(d))) {
+    ThrowType(value.Env(), std::string(what) + " must be an integer");
+  }
+  return static_cast<int64_t>(d);
+}
+
+double Number(const Napi::Value& value, const char* what) {
+  if (!value.IsNumber()) ThrowType(value.Env(), std::string(what) + " must be a number");
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+bool Bool(const Napi::Value& value, const char* what) {
+  if (!value.IsBoolean()) ThrowType(value.Env(), std::string(what) + " must be a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+std::string String(const Napi::Value& value, const char* what) {
+  if (!value.IsString()) ThrowType(value.Env(), std::string(what) + " must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+std::vector<int64_t> IntList(const Napi::Value& value, const char* what) {
+  if (!value.IsArray()) ThrowType(value.Env(), std::string(what) + " must be an array of integers");
+  auto array = value.As<Napi::Array>();
+  std::vector<int64_t> out(array.Length());
+  for (uint32_t i = 0; i < array.Length(); i++) out[i] = Int(array.Get(i), what);
+  return out;
+}
+
+c10::optional<int64_t> OptionalInt(const Napi::Value& value, const char* what) {
+  if (value.IsUndefined() || value.IsNull()) return c10::nullopt;
+  return Int(value, what);
+}
+
+namespace {
+const c10::ScalarType kDtypes[] = {
+    torch::kFloat32, torch::kFloat64, torch::kInt32, torch::kInt64, torch::kBool,
+    torch::kUInt8,   torch::kInt8,    torch::kInt16, torch::kFloat16, torch::kBFloat16,
+};
+}
+
+c10::ScalarType Dtype(const Napi::Value& value, const char* what) {
+  int64_t code = Int(value, what);
+  if (code < 0 || code >= static_cast<int64_t>(std::size(kDtypes))) {
+    ThrowType(value.Env(), std::string(what) + " is not a known dtype code");
+  }
+  return kDtypes[code];
+}
+
+int DtypeCode(c10::ScalarType type) {
+  for (size_t i = 0; i < std::size(kDtypes); i++) {
+    if (kDtypes[i] == type) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+torch::Device Device(const Napi::Value& value, const char* what) {
+  return torch::Device(String(value, what));  // throws c10::Error on a malformed string
+}
+
+std::string DeviceString(const torch::Device& device) { return device.str(); }
+
+torch::Scalar Scalar(const Napi::Value& value, const char* what) {
+  if (value.IsBoolean()) return torch::Scalar(value.As<Napi::Boolean>().Value());
+  double d = Number(value, what);
+  if (d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9007199254740992.0) {
+    return torch::Scalar(static_cast<int64_t>(d));
+  }
+  return torch::Scalar(d);
+}
+
+std::string CleanMessage(const std::string& message) {
+  size_t end = message.find_last_not_of(" \n\r\t");
+  return end == std::string::npos ? message : message.substr(0, end + 1);
+}
+
+void ThrowTorch(Napi::Env env, const std::string& message) {
+  AddonData* data = Data(env);
+  if (data && !data->torchError.IsEmpty()) {
+    Napi::Object error = data->torchError.New({Napi::String::New(env, message)});
+    throw Napi::Error(env, error);
+  }
+  throw Napi::Error::New(env, message);
+}
+
+void ThrowType(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
+
+}  // namespace ts

@@ -1,0 +1,84 @@
+// Shared pieces of the addon: tensor handles, argument conversion, and the one place where libtorch's
+// errors become JavaScript errors.
+#pragma once
+
+#include <napi.h>
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace ts {
+
+// Per-environment state (one per Node.js environment / worker thread), kept in instance data.
+struct AddonData {
+  Napi::FunctionReference torchError;  // lib/errors.ts's TorchError, handed over once at load
+  int64_t liveTensors = 0;             // native tensors JS still holds
+};
+
+AddonData* Data(Napi::Env env);
+
+// A JS tensor handle is a napi External holding a TensorBox, tagged so foreign objects are rejected.
+struct TensorBox {
+  torch::Tensor tensor;
+  bool disposed = false;
+};
+
+Napi::Value Wrap(Napi::Env env, torch::Tensor tensor);
+TensorBox* Box(const Napi::Value& value, const char* what);
+const torch::Tensor& Unwrap(const Napi::Value& value, const char* what);
+torch::Tensor OptionalTensor(const Napi::Value& value, const char* what);  // undefined/null -> undefined tensor
+std::vector<torch::Tensor> UnwrapList(const Napi::Value& value, const char* what);
+Napi::Array WrapList(Napi::Env env, const std::vector<torch::Tensor>& tensors);
+
+// Argument conversion. Each throws a TypeError naming the argument when the value is of the wrong kind;
+// lib/ validates first, so these are a backstop against crashes, not the user-facing checks.
+int64_t Int(const Napi::Value& value, const char* what);
+double Number(const Napi::Value& value, const char* what);
+bool Bool(const Napi::Value& value, const char* what);
+std::string String(const Napi::Value& value, const char* what);
+std::vector<int64_t> IntList(const Napi::Value& value, const char* what);
+c10::optional<int64_t> OptionalInt(const Napi::Value& value, const char* what);
+
+// dtype codes shared with lib/dtype.ts.
+c10::ScalarType Dtype(const Napi::Value& value, const char* what);
+int DtypeCode(c10::ScalarType type);
+torch::Device Device(const Napi::Value& value, const char* what);
+std::string DeviceString(const torch::Device& device);
+torch::Scalar Scalar(const Napi::Value& value, const char* what);
+
+[[noreturn]] void ThrowTorch(Napi::Env env, const std::string& message);
+[[noreturn]] void ThrowType(Napi::Env env, const std::string& message);
+
+// Guard<F>: every exported function goes through it, so every libtorch failure reaches JS as one
+// TorchError carrying libtorch's message without the C++ backtrace.
+using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
+std::string CleanMessage(const std::string& message);
+template <Callback F>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    ThrowTorch(info.Env(), CleanMessage(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    ThrowTorch(info.Env(), CleanMessage(e.what()));
+  }
+}
+
+template <Callback F>
+void Export(Napi::Env env, Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New(env, Guard<F>, name));
+}
+
+// Registration of each concept's functions (one file each).
+void InitTensor(Napi::Env env, Napi::Object exports);
+void InitOps(Napi::Env env, Napi::Object exports);
+void InitAutograd(Napi::Env env, Napi::Object exports);
+void InitNN(Napi::Env env, Napi::Object exports);
+void InitOptim(Napi::Env env, Napi::Object exports);
+void InitSerialize(Napi::Env env, Napi::Object exports);
+void InitDevice(Napi::Env env, Napi::Object exports);
+
+}  // namespace ts

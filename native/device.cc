@@ -1,0 +1,55 @@
+// Devices, seeds, threads and build information.
+#include "common.h"
+
+namespace ts {
+namespace {
+
+Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
+}
+
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+}
+
+Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
+  if (torch::cuda::is_available()) torch::cuda::synchronize();
+  return info.Env().Undefined();
+}
+
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  double seed = Number(info[0], "seed");
+  torch::manual_seed(static_cast<uint64_t>(seed));  // seeds the CPU and every CUDA generator
+  return info.Env().Undefined();
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  torch::set_num_threads(static_cast<int>(Int(info[0], "threads")));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), torch::get_num_threads());
+}
+
+// buildInfo() -> {libtorch: "1.13.0", cuda: bool (compiled with CUDA and a device present)}
+Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
+  auto out = Napi::Object::New(info.Env());
+  out.Set("libtorch", Napi::String::New(info.Env(), TORCH_VERSION));
+  out.Set("cudaAvailable", Napi::Boolean::New(info.Env(), torch::cuda::is_available()));
+  return out;
+}
+
+}  // namespace
+
+void InitDevice(Napi::Env env, Napi::Object exports) {
+  Export<CudaIsAvailable>(env, exports, "cudaIsAvailable");
+  Export<CudaDeviceCount>(env, exports, "cudaDeviceCount");
+  Export<CudaSynchronize>(env, exports, "cudaSynchronize");
+  Export<ManualSeed>(env, exports, "manualSeed");
+  Export<SetNumThreads>(env, exports, "setNumThreads");
+  Export<GetNumThreads>(env, exports, "getNumThreads");
+  Export<BuildInfo>(env, exports, "buildInfo");
+}
+
+}  // namespace ts

@@ -1,0 +1,176 @@
+// Functional neural-network ops behind lib/nn: embedding, linear, recurrent layers (dense and packed),
+// convolutions, pooling, dropout, softmax and losses. Modules and parameters live in TypeScript.
+#include "common.h"
+
+namespace ts {
+namespace {
+
+using torch::Tensor;
+
+Napi::Value Embedding(const Napi::CallbackInfo& info) {
+  const Tensor& weight = Unwrap(info[0], "weight");
+  const Tensor& indices = Unwrap(info[1], "input");
+  int64_t paddingIdx = Int(info[2], "paddingIdx");  // -1: none
+  return Wrap(info.Env(), torch::embedding(weight, indices, paddingIdx, /*scale_grad_by_freq=*/false, /*sparse=*/false));
+}
+
+Napi::Value Linear(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), torch::linear(Unwrap(info[0], "input"), Unwrap(info[1], "weight"), OptionalTensor(info[2], "bias")));
+}
+
+Napi::Array Tuple(Napi::Env env, std::initializer_list<Tensor> tensors) { return WrapList(env, tensors); }
+
+// rnn(mode, input, hx[], params[], hasBiases, numLayers, dropout, train, bidirectional, batchFirst)
+//   -> [output, hN] or, for "lstm", [output, hN, cN]
+Napi::Value Rnn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string mode = String(info[0], "mode");
+  const Tensor& input = Unwrap(info[1], "input");
+  auto hx = UnwrapList(info[2], "hx");
+  auto params = UnwrapList(info[3], "params");
+  bool hasBiases = Bool(info[4], "bias");
+  int64_t layers = Int(info[5], "numLayers");
+  double dropout = Number(info[6], "dropout");
+  bool train = Bool(info[7], "train");
+  bool bidirectional = Bool(info[8], "bidirectional");
+  bool batchFirst = Bool(info[9], "batchFirst");
+  if (mode == "lstm") {
+    if (hx.size() != 2) ThrowType(env, "lstm needs [h0, c0]");
+    auto r = torch::lstm(input, hx, params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
+    return Tuple(env, {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
+  }
+  if (hx.size() != 1) ThrowType(env, "rnn and gru need [h0]");
+  std::tuple<Tensor, Tensor> r;
+  if (mode == "rnn_tanh") r = torch::rnn_tanh(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
+  else if (mode == "rnn_relu") r = torch::rnn_relu(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
+  else if (mode == "gru") r = torch::gru(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
+  else ThrowType(env, "unknown rnn mode " + mode);
+  return Tuple(env, {std::get<0>(r), std::get<1>(r)});
+}
+
+// rnnPacked(mode, data, batchSizes, hx[], params[], hasBiases, numLayers, dropout, train, bidirectional)
+Napi::Value RnnPacked(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string mode = String(info[0], "mode");
+  const Tensor& data = Unwrap(info[1], "data");
+  const Tensor& batchSizes = Unwrap(info[2], "batchSizes");
+  auto hx = UnwrapList(info[3], "hx");
+  auto params = UnwrapList(info[4], "params");
+  bool hasBiases = Bool(info[5], "bias");
+  int64_t layers = Int(info[6], "numLayers");
+  double dropout = Number(info[7], "dropout");
+  bool train = Bool(info[8], "train");
+  bool bidirectional = Bool(info[9], "bidirectional");
+  if (mode == "lstm") {
+    if (hx.size() != 2) ThrowType(env, "lstm needs [h0, c0]");
+    auto r = torch::lstm(data, batchSizes, hx, params, hasBiases, layers, dropout, train, bidirectional);
+    return Tuple(env, {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
+  }
+  if (hx.size() != 1) ThrowType(env, "rnn and gru need [h0]");
+  std::tuple<Tensor, Tensor> r;
+  if (mode == "rnn_tanh") r = torch::rnn_tanh(data, batchSizes, hx[0], params, hasBiases, layers, dropout, train, bidirectional);
+  else if (mode == "rnn_relu") r = torch::rnn_relu(data, batchSizes, hx[0], params, hasBiases, layers, dropout, train, bidirectional);
+  else if (mode == "gru") r = torch::gru(data, batchSizes, hx[0], params, hasBiases, layers, dropout, train, bidirectional);
+  else ThrowType(env, "unknown rnn mode " + mode);
+  return Tuple(env, {std::get<0>(r), std::get<1>(r)});
+}
+
+// packPadded(input, lengths, batchFirst) -> [data, batchSizes]
+Napi::Value PackPadded(const Napi::CallbackInfo& info) {
+  auto r = torch::_pack_padded_sequence(Unwrap(info[0], "input"), Unwrap(info[1], "lengths"), Bool(info[2], "batchFirst"));
+  return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
+}
+
+// padPacked(data, batchSizes, batchFirst, paddingValue, totalLength) -> [padded, lengths]
+Napi::Value PadPacked(const Napi::CallbackInfo& info) {
+  auto r = torch::_pad_packed_sequence(Unwrap(info[0], "data"), Unwrap(info[1], "batchSizes"), Bool(info[2], "batchFirst"),
+                                       Scalar(info[3], "paddingValue"), Int(info[4], "totalLength"));
+  return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
+}
+
+Napi::Value Dropout(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), torch::dropout(Unwrap(info[0], "input"), Number(info[1], "p"), Bool(info[2], "train")));
+}
+
+// conv(input, weight, bias?, stride[], padding[], dilation[], groups) — 1d or 2d from the weight's rank.
+Napi::Value Conv(const Napi::CallbackInfo& info) {
+  const Tensor& input = Unwrap(info[0], "input");
+  const Tensor& weight = Unwrap(info[1], "weight");
+  Tensor bias = OptionalTensor(info[2], "bias");
+  auto stride = IntList(info[3], "stride");
+  auto padding = IntList(info[4], "padding");
+  auto dilation = IntList(info[5], "dilation");
+  int64_t groups = Int(info[6], "groups");
+  Tensor out = weight.dim() == 3 ? torch::conv1d(input, weight, bias, stride, padding, dilation, groups)
+                                 : torch::conv2d(input, weight, bias, stride, padding, dilation, groups);
+  return Wrap(info.Env(), out);
+}
+
+// pool(kind, input, kernel[], stride[], padding[], ceilMode) — kind: max1d, max2d, avg1d, avg2d.
+Napi::Value Pool(const Napi::CallbackInfo& info) {
+  std::string kind = String(info[0], "kind");
+  const Tensor& input = Unwrap(info[1], "input");
+  auto kernel = IntList(info[2], "kernelSize");
+  auto stride = IntList(info[3], "stride");
+  auto padding = IntList(info[4], "padding");
+  bool ceil = Bool(info[5], "ceilMode");
+  Tensor out;
+  if (kind == "max1d") out = torch::max_pool1d(input, kernel, stride, padding, /*dilation=*/1, ceil);
+  else if (kind == "max2d") out = torch::max_pool2d(input, kernel, stride, padding, /*dilation=*/1, ceil);
+  else if (kind == "avg1d") out = torch::avg_pool1d(input, kernel, stride, padding, ceil);
+  else if (kind == "avg2d") out = torch::avg_pool2d(input, kernel, stride, padding, ceil);
+  else ThrowType(info.Env(), "unknown pooling " + kind);
+  return Wrap(info.Env(), out);
+}
+
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const Tensor& input = Unwrap(info[0], "input");
+  int64_t dim = Int(info[1], "dim");
+  bool log = Bool(info[2], "log");
+  return Wrap(info.Env(), log ? torch::log_softmax(input, dim) : torch::softmax(input, dim));
+}
+
+// Reduction codes shared with lib/nn/loss.ts: 0 none, 1 mean, 2 sum (at::Reduction's values).
+int64_t Reduction(const Napi::Value& v) {
+  int64_t r = Int(v, "reduction");
+  if (r < 0 || r > 2) ThrowType(v.Env(), "reduction must be 0, 1 or 2");
+  return r;
+}
+
+// bceWithLogits(input, target, weight?, posWeight?, reduction)
+Napi::Value BceWithLogits(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), torch::binary_cross_entropy_with_logits(Unwrap(info[0], "input"), Unwrap(info[1], "target"),
+                                                                   OptionalTensor(info[2], "weight"),
+                                                                   OptionalTensor(info[3], "posWeight"), Reduction(info[4])));
+}
+
+// crossEntropy(input, target, weight?, reduction, ignoreIndex, labelSmoothing)
+Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), torch::cross_entropy_loss(Unwrap(info[0], "input"), Unwrap(info[1], "target"),
+                                                    OptionalTensor(info[2], "weight"), Reduction(info[3]),
+                                                    Int(info[4], "ignoreIndex"), Number(info[5], "labelSmoothing")));
+}
+
+Napi::Value MseLoss(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), torch::mse_loss(Unwrap(info[0], "input"), Unwrap(info[1], "target"), Reduction(info[2])));
+}
+
+}  // namespace
+
+void InitNN(Napi::Env env, Napi::Object exports) {
+  Export<Embedding>(env, exports, "embedding");
+  Export<Linear>(env, exports, "linear");
+  Export<Rnn>(env, exports, "rnn");
+  Export<RnnPacked>(env, exports, "rnnPacked");
+  Export<PackPadded>(env, exports, "packPadded");
+  Export<PadPacked>(env, exports, "padPacked");
+  Export<Dropout>(env, exports, "dropout");
+  Export<Conv>(env, exports, "conv");
+  Export<Pool>(env, exports, "pool");
+  Export<Softmax>(env, exports, "softmax");
+  Export<BceWithLogits>(env, exports, "bceWithLogits");
+  Export<CrossEntropy>(env, exports, "crossEntropy");
+  Export<MseLoss>(env, exports, "mseLoss");
+}
+
+}  // namespace ts
