@@ -1,0 +1,232 @@
+// The only file that touches the addon: finds libtorch, picks the binary built for it, loads it, and
+// declares its typed surface. Everything else imports `native` from here.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TorchError } from './errors';
+
+/** An opaque native tensor handle (a type-tagged napi external). */
+export type Handle = { readonly __brand: 'TensorHandle' };
+/** An opaque native optimizer handle. */
+export type OptimizerHandle = { readonly __brand: 'OptimizerHandle' };
+type H = Handle;
+type Num = number | boolean;
+
+export interface Binding {
+  setErrorClass(cls: typeof TorchError): void;
+  liveTensors(): number;
+  // tensor.cc
+  fromTypedArray(data: ArrayBufferView, shape: number[], dtype: number, device?: string): H;
+  factory(kind: string, shape: number[], dtype: number, device?: string, a?: number, b?: number): H;
+  arange(start: number, end: number, step: number, dtype: number, device?: string): H;
+  meta(h: H): [number, string, boolean, ...number[]];
+  shape(h: H): number[];
+  toTypedArray(h: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array;
+  item(h: H): number | boolean;
+  dispose(h: H): boolean;
+  isDisposed(h: H): boolean;
+  to(h: H, dtype: number | undefined, device: string | undefined, copy: boolean): H;
+  clone(h: H): H;
+  contiguous(h: H): H;
+  isContiguous(h: H): boolean;
+  toString(h: H): string;
+  // ops.cc
+  add(a: H, b: H | Num): H;
+  sub(a: H, b: H | Num): H;
+  mul(a: H, b: H | Num): H;
+  div(a: H, b: H | Num): H;
+  pow(a: H, b: H | Num): H;
+  remainder(a: H, b: H | Num): H;
+  maximum(a: H, b: H | Num): H;
+  minimum(a: H, b: H | Num): H;
+  eq(a: H, b: H | Num): H;
+  ne(a: H, b: H | Num): H;
+  lt(a: H, b: H | Num): H;
+  le(a: H, b: H | Num): H;
+  gt(a: H, b: H | Num): H;
+  ge(a: H, b: H | Num): H;
+  logicalAnd(a: H, b: H | Num): H;
+  logicalOr(a: H, b: H | Num): H;
+  neg(h: H): H;
+  abs(h: H): H;
+  exp(h: H): H;
+  log(h: H): H;
+  sqrt(h: H): H;
+  sigmoid(h: H): H;
+  tanh(h: H): H;
+  relu(h: H): H;
+  round(h: H): H;
+  floor(h: H): H;
+  ceil(h: H): H;
+  sign(h: H): H;
+  logicalNot(h: H): H;
+  isnan(h: H): H;
+  reciprocal(h: H): H;
+  t(h: H): H;
+  matmul(a: H, b: H): H;
+  clamp(h: H, min?: number, max?: number): H;
+  reduce(kind: string, h: H, dims: number[] | undefined, keepdim: boolean): H;
+  maxDim(h: H, dim: number, keepdim: boolean, isMin: boolean): [H, H];
+  sort(h: H, dim: number, descending: boolean, stable: boolean): [H, H];
+  view(h: H, shape: number[]): H;
+  reshape(h: H, shape: number[]): H;
+  permute(h: H, dims: number[]): H;
+  expand(h: H, shape: number[]): H;
+  transpose(h: H, d0: number, d1: number): H;
+  squeeze(h: H, dim?: number): H;
+  unsqueeze(h: H, dim: number): H;
+  flatten(h: H, start: number, end: number): H;
+  cat(hs: H[], dim: number): H;
+  stack(hs: H[], dim: number): H;
+  narrow(h: H, dim: number, start: number, length: number): H;
+  indexSelect(h: H, dim: number, index: H): H;
+  gather(h: H, dim: number, index: H): H;
+  maskedSelect(h: H, mask: H): H;
+  maskedFill(h: H, mask: H, value: Num): H;
+  where(c: H, a: H, b: H): H;
+  index(h: H, specs: unknown[]): H;
+  indexPut_(h: H, specs: unknown[], value: H | Num): void;
+  inPlace(kind: string, h: H, a?: H | Num, b?: Num): void;
+  // autograd.cc
+  setRequiresGrad(h: H, value: boolean): void;
+  backward(h: H, gradient: H | undefined, retainGraph: boolean): void;
+  grad(h: H): H | null;
+  zeroGrad(hs: H[]): void;
+  detach(h: H): H;
+  isLeaf(h: H): boolean;
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+  // nn.cc
+  embedding(weight: H, input: H, paddingIdx: number): H;
+  linear(input: H, weight: H, bias?: H): H;
+  rnn(mode: string, input: H, hx: H[], params: H[], bias: boolean, layers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): H[];
+  rnnPacked(mode: string, data: H, batchSizes: H, hx: H[], params: H[], bias: boolean, layers: number, dropout: number, train: boolean, bidirectional: boolean): H[];
+  packPadded(input: H, lengths: H, batchFirst: boolean): [H, H];
+  padPacked(data: H, batchSizes: H, batchFirst: boolean, paddingValue: number, totalLength: number): [H, H];
+  dropout(input: H, p: number, train: boolean): H;
+  conv(input: H, weight: H, bias: H | undefined, stride: number[], padding: number[], dilation: number[], groups: number): H;
+  pool(kind: string, input: H, kernel: number[], stride: number[], padding: number[], ceilMode: boolean): H;
+  softmax(input: H, dim: number, log: boolean): H;
+  bceWithLogits(input: H, target: H, weight: H | undefined, posWeight: H | undefined, reduction: number): H;
+  crossEntropy(input: H, target: H, weight: H | undefined, reduction: number, ignoreIndex: number, labelSmoothing: number): H;
+  mseLoss(input: H, target: H, reduction: number): H;
+  // optim.cc
+  optimizer(kind: 'sgd' | 'adam', params: H[], options: Record<string, number | boolean>): OptimizerHandle;
+  optimizerStep(o: OptimizerHandle): void;
+  optimizerSetOptions(o: OptimizerHandle, options: Record<string, number | boolean>): void;
+  optimizerDispose(o: OptimizerHandle): void;
+  // serialize.cc
+  pickleSave(names: string[], tensors: H[]): Buffer;
+  pickleLoad(data: Buffer): { names: string[]; tensors: H[] };
+  // device.cc
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(): void;
+  manualSeed(seed: number): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  buildInfo(): { libtorch: string; cudaAvailable: boolean };
+}
+
+interface LibtorchInfo {
+  ok: boolean;
+  source: string;
+  root: string;
+  reason?: string;
+  version?: string;
+  abi?: string;
+  variant?: 'cpu' | 'cuda';
+  libDir?: string;
+  preload?: string[];
+  system?: boolean;
+}
+
+// scripts/ sits beside lib/ and dist/ in the repository and in the npm tarball.
+const ROOT = path.resolve(__dirname, '..');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { findLibtorch } = require(path.join(ROOT, 'scripts', 'libtorch.js')) as { findLibtorch(env?: NodeJS.ProcessEnv): LibtorchInfo };
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const prebuilds = require(path.join(ROOT, 'scripts', 'prebuilds.js')) as {
+  findPrebuild(root: string, libtorch: LibtorchInfo): { file: string | null; tag: string | null; available: string[] };
+};
+
+const FIXES = [
+  'Install libtorch:   apt-get install libtorch-dev libopenblas0-pthread   (Debian 12 / Ubuntu)',
+  'or point to one:    LIBTORCH=/path/to/libtorch   (the folder of the official libtorch zip)',
+  "or use PyTorch's:   LIBTORCH_USE_PYTORCH=1   (the libtorch inside python3's torch package)",
+  'then rebuild:       npm rebuild torch-sentiment --build-from-source',
+];
+
+/** Thrown when the addon cannot be loaded; the message lists what was found and how to fix it. */
+export class LoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoadError';
+  }
+}
+
+function loadError(lines: string[]): LoadError {
+  return new LoadError(['torch-sentiment could not load its native addon.', ...lines, '', 'Fixes:', ...FIXES.map((f) => '  ' + f)].join('\n'));
+}
+
+// Libraries outside the dynamic loader's path (LIBTORCH, PyTorch's wheel) are loaded first with
+// RTLD_GLOBAL, so the addon's DT_NEEDED entries resolve to them without LD_LIBRARY_PATH.
+function preload(libs: string[]): void {
+  const flags = os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL;
+  for (const lib of libs) {
+    const m = { exports: {} };
+    try {
+      process.dlopen(m, lib, flags);
+    } catch (e) {
+      // Not an addon, so dlopen reports "Module did not self-register" after loading it: expected.
+      if (!/self-register|did not self/i.test(String((e as Error).message))) throw e;
+    }
+  }
+}
+
+function load(): { binding: Binding; file: string; libtorch: LibtorchInfo } {
+  const libtorch = findLibtorch();
+  if (!libtorch.ok) {
+    return (() => {
+      throw loadError([`libtorch was not found (${libtorch.source}: ${libtorch.reason}).`]);
+    })();
+  }
+  const override = process.env.TORCH_SENTIMENT_BINARY;
+  const local = [path.join(ROOT, 'build', 'Release', 'torch_sentiment.node')];
+  const pre = prebuilds.findPrebuild(ROOT, libtorch);
+  const candidates = override ? [override] : [...(pre.file ? [pre.file] : []), ...local.filter((f) => fs.existsSync(f))];
+  const found = `Found libtorch ${libtorch.version} (${libtorch.variant}) from ${libtorch.source} at ${libtorch.root}.`;
+  if (candidates.length === 0) {
+    const have = pre.available.length ? pre.available.map((f) => path.basename(f)).join(', ') : 'none';
+    throw loadError([found, `No binary for it: no prebuild tagged ${pre.tag} (prebuilds here: ${have}) and no local build in build/Release.`]);
+  }
+  if (!libtorch.system && libtorch.preload) preload(libtorch.preload);
+  const errors: string[] = [];
+  for (const file of candidates) {
+    let binding: Binding;
+    try {
+      binding = require(file) as Binding;
+    } catch (e) {
+      errors.push(`${path.relative(ROOT, file) || file}: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    const built = binding.buildInfo().libtorch.split('.').slice(0, 2).join('.');
+    if (built !== libtorch.abi) {
+      errors.push(`${path.relative(ROOT, file)} was built for libtorch ${built}, but libtorch ${libtorch.version} was found`);
+      continue;
+    }
+    binding.setErrorClass(TorchError);
+    return { binding, file, libtorch };
+  }
+  throw loadError([found, ...errors]);
+}
+
+const loaded = load();
+export const native: Binding = loaded.binding;
+/** Where the addon came from and which libtorch it runs on. */
+export const addonInfo = {
+  file: loaded.file,
+  libtorchVersion: loaded.libtorch.version as string,
+  libtorchSource: loaded.libtorch.source,
+  variant: loaded.libtorch.variant as 'cpu' | 'cuda',
+};

@@ -1,0 +1,68 @@
+// Memory scopes: tidy(fn) disposes every tensor created inside fn except those it returns or keeps,
+// as in tfjs. Tensors made outside any scope are the caller's to dispose (a finalizer is the safety net).
+
+/** Anything that owns native memory and can be released. */
+export interface Disposable {
+  dispose(): void;
+  /** @internal */ _kept?: boolean;
+}
+
+const scopes: Disposable[][] = [];
+
+/** @internal Called by every Tensor constructor. */
+export function track(t: Disposable): void {
+  const scope = scopes[scopes.length - 1];
+  if (scope) scope.push(t);
+}
+
+/** Marks a tensor as surviving every enclosing tidy() scope. */
+export function keep<T extends Disposable>(t: T): T {
+  t._kept = true;
+  return t;
+}
+
+function collect(value: unknown, out: Set<unknown>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 4) return;
+  if (out.has(value)) return;
+  if (typeof (value as Disposable).dispose === 'function') {
+    out.add(value);
+  }
+  if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, depth + 1);
+}
+
+/**
+ * Runs fn and disposes every tensor created during it, except those in its result (a tensor, or
+ * tensors inside arrays and plain objects) and those passed to keep(). Returned tensors move to the
+ * enclosing scope. fn must be synchronous.
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`Expected a function for fn but received ${typeof fn}`);
+  const scope: Disposable[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope) if (!t._kept) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    for (const t of scope) if (!t._kept) t.dispose();
+    throw new TypeError('tidy(fn) needs a synchronous fn; it returned a Promise');
+  }
+  const survivors = new Set<unknown>();
+  collect(result, survivors);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (t._kept) continue;
+    if (survivors.has(t)) {
+      if (parent) parent.push(t);
+    } else {
+      t.dispose();
+    }
+  }
+  return result;
+}

@@ -1,0 +1,698 @@
+// Tensor: a JS object that owns one native libtorch tensor. PyTorch's names and semantics, camelCased.
+import { DType, TypedArray, dtypeCode, dtypeName, dtypeOfTypedArray, isFloating } from './dtype';
+import { DeviceLike, deviceName } from './device';
+import { TorchError } from './errors';
+import { Handle, native } from './native';
+import { track } from './scope';
+import {
+  checkBoolean,
+  checkInteger,
+  checkIntList,
+  checkNumber,
+  checkObject,
+  checkKeys,
+  checkShape,
+  checkTensor,
+  invalid,
+  registerTensorClass,
+} from './validate';
+
+export type { DType, TypedArray } from './dtype';
+export type { DeviceLike } from './device';
+
+/** A number, a boolean or a tensor: the `other` of binary ops. */
+export type TensorOrScalar = Tensor | number | boolean;
+/** Nested arrays of numbers or booleans. */
+export type NestedArray = number | boolean | NestedArray[];
+/** One index of `Tensor.index`: an integer, null (`:`), a slice, '...', 'newaxis', or an index tensor. */
+export type IndexSpec = number | null | { start?: number; stop?: number; step?: number } | '...' | 'newaxis' | Tensor;
+
+export interface TensorOptions {
+  shape?: number[];
+  dtype?: DType;
+  device?: DeviceLike;
+  requiresGrad?: boolean;
+}
+
+export class Tensor {
+  /** @internal */ _h: Handle | null;
+  /** @internal */ _kept?: boolean;
+  private _meta: ReturnType<typeof native.meta> | null = null;
+
+  /** @internal Use the factories (`tensor`, `zeros`, ...) to create tensors. */
+  constructor(handle: Handle) {
+    this._h = handle;
+    track(this);
+  }
+
+  /** @internal The live handle; throws if disposed. */
+  get handle(): Handle {
+    if (this._h === null) throw new TorchError('Tensor has been disposed');
+    return this._h;
+  }
+
+  private meta(): ReturnType<typeof native.meta> {
+    if (this._meta === null) this._meta = native.meta(this.handle);
+    return this._meta;
+  }
+
+  get shape(): number[] {
+    return (this.meta().slice(3) as number[]).slice();
+  }
+  get ndim(): number {
+    return this.meta().length - 3;
+  }
+  dim(): number {
+    return this.ndim;
+  }
+  size(dim?: number): number | number[] {
+    if (dim === undefined) return this.shape;
+    const n = this.ndim;
+    checkInteger('dim', dim, -Math.max(n, 1), Math.max(n, 1) - 1);
+    return this.meta()[3 + (dim < 0 ? dim + n : dim)] as number;
+  }
+  get dtype(): DType {
+    return dtypeName(this.meta()[0]);
+  }
+  get device(): string {
+    return this.meta()[1];
+  }
+  get numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  get isDisposed(): boolean {
+    return this._h === null;
+  }
+
+  /** Releases the native tensor now. Safe to call twice. */
+  dispose(): void {
+    if (this._h !== null) {
+      native.dispose(this._h);
+      this._h = null;
+    }
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  // ---- data out ----
+  /** A copy of the data as a typed array (int64 -> BigInt64Array, bool -> Uint8Array). */
+  toTypedArray(): TypedArray {
+    return native.toTypedArray(this.handle);
+  }
+  /** A copy of the data as (nested) JS numbers, or booleans for bool tensors. */
+  toArray(): NestedArray {
+    const data = this.toTypedArray();
+    const isBool = this.dtype === 'bool';
+    const flat: (number | boolean)[] = Array.from(data as ArrayLike<number | bigint>, (v) => (isBool ? v !== 0 : Number(v)));
+    const shape = this.shape;
+    if (shape.length === 0) return flat[0];
+    let offset = 0;
+    const build = (d: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? flat[offset++] : build(d + 1));
+      return out;
+    };
+    return build(0);
+  }
+  /** The value of a one-element tensor. */
+  item(): number | boolean {
+    return native.item(this.handle);
+  }
+  toString(): string {
+    return this._h === null ? 'Tensor(disposed)' : native.toString(this._h);
+  }
+
+  // ---- conversion ----
+  /** `to(device)`, `to(dtype)` or `to({device, dtype, copy})`: a tensor on that device / of that dtype. */
+  to(target: DeviceLike | DType | { device?: DeviceLike; dtype?: DType; copy?: boolean }): Tensor {
+    let dev: string | undefined;
+    let dt: number | undefined;
+    let copy = false;
+    if (typeof target === 'string' && (target as string) in DTYPE_SET) dt = dtypeCode('dtype', target);
+    else if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'type' in target)) dev = deviceName('device', target as DeviceLike);
+    else {
+      const o = checkObject('options', target);
+      checkKeys('to', o, ['device', 'dtype', 'copy']);
+      if (o.device !== undefined) dev = deviceName('device', o.device as DeviceLike);
+      if (o.dtype !== undefined) dt = dtypeCode('dtype', o.dtype);
+      if (o.copy !== undefined) copy = checkBoolean('copy', o.copy);
+    }
+    return wrap(native.to(this.handle, dt, dev, copy));
+  }
+  cpu(): Tensor {
+    return this.to('cpu');
+  }
+  cuda(index?: number): Tensor {
+    return this.to(index === undefined ? 'cuda' : `cuda:${checkInteger('index', index, 0)}`);
+  }
+  float(): Tensor {
+    return this.to('float32');
+  }
+  double(): Tensor {
+    return this.to('float64');
+  }
+  long(): Tensor {
+    return this.to('int64');
+  }
+  int(): Tensor {
+    return this.to('int32');
+  }
+  bool(): Tensor {
+    return this.to('bool');
+  }
+  clone(): Tensor {
+    return wrap(native.clone(this.handle));
+  }
+  contiguous(): Tensor {
+    return wrap(native.contiguous(this.handle));
+  }
+  isContiguous(): boolean {
+    return native.isContiguous(this.handle);
+  }
+
+  // ---- autograd ----
+  get requiresGrad(): boolean {
+    return this.meta()[2];
+  }
+  set requiresGrad(value: boolean) {
+    this.requiresGrad_(value);
+  }
+  /** Sets requires_grad in place and returns this tensor. */
+  requiresGrad_(value = true): this {
+    native.setRequiresGrad(this.handle, checkBoolean('requiresGrad', value));
+    this._meta = null;
+    return this;
+  }
+  /**
+   * The accumulated gradient, or null. Each read returns a new Tensor sharing the gradient's memory
+   * (as `p.grad` does); dispose it, or read it inside tidy().
+   */
+  get grad(): Tensor | null {
+    const h = native.grad(this.handle);
+    return h === null ? null : wrap(h);
+  }
+  get isLeaf(): boolean {
+    return native.isLeaf(this.handle);
+  }
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    const g = gradient === undefined ? undefined : checkTensor('gradient', gradient).handle;
+    const retain = options.retainGraph === undefined ? false : checkBoolean('retainGraph', options.retainGraph);
+    native.backward(this.handle, g, retain);
+  }
+  detach(): Tensor {
+    return wrap(native.detach(this.handle));
+  }
+
+  // ---- elementwise ----
+  add(other: TensorOrScalar): Tensor {
+    return wrap(native.add(this.handle, operand(other)));
+  }
+  sub(other: TensorOrScalar): Tensor {
+    return wrap(native.sub(this.handle, operand(other)));
+  }
+  mul(other: TensorOrScalar): Tensor {
+    return wrap(native.mul(this.handle, operand(other)));
+  }
+  div(other: TensorOrScalar): Tensor {
+    return wrap(native.div(this.handle, operand(other)));
+  }
+  pow(other: TensorOrScalar): Tensor {
+    return wrap(native.pow(this.handle, operand(other)));
+  }
+  remainder(other: TensorOrScalar): Tensor {
+    return wrap(native.remainder(this.handle, operand(other)));
+  }
+  maximum(other: TensorOrScalar): Tensor {
+    return wrap(native.maximum(this.handle, operand(other)));
+  }
+  minimum(other: TensorOrScalar): Tensor {
+    return wrap(native.minimum(this.handle, operand(other)));
+  }
+  eq(other: TensorOrScalar): Tensor {
+    return wrap(native.eq(this.handle, operand(other)));
+  }
+  ne(other: TensorOrScalar): Tensor {
+    return wrap(native.ne(this.handle, operand(other)));
+  }
+  lt(other: TensorOrScalar): Tensor {
+    return wrap(native.lt(this.handle, operand(other)));
+  }
+  le(other: TensorOrScalar): Tensor {
+    return wrap(native.le(this.handle, operand(other)));
+  }
+  gt(other: TensorOrScalar): Tensor {
+    return wrap(native.gt(this.handle, operand(other)));
+  }
+  ge(other: TensorOrScalar): Tensor {
+    return wrap(native.ge(this.handle, operand(other)));
+  }
+  logicalAnd(other: TensorOrScalar): Tensor {
+    return wrap(native.logicalAnd(this.handle, operand(other)));
+  }
+  logicalOr(other: TensorOrScalar): Tensor {
+    return wrap(native.logicalOr(this.handle, operand(other)));
+  }
+  logicalNot(): Tensor {
+    return wrap(native.logicalNot(this.handle));
+  }
+  matmul(other: Tensor): Tensor {
+    return wrap(native.matmul(this.handle, checkTensor('other', other).handle));
+  }
+  neg(): Tensor {
+    return wrap(native.neg(this.handle));
+  }
+  abs(): Tensor {
+    return wrap(native.abs(this.handle));
+  }
+  exp(): Tensor {
+    return wrap(native.exp(this.handle));
+  }
+  log(): Tensor {
+    return wrap(native.log(this.handle));
+  }
+  sqrt(): Tensor {
+    return wrap(native.sqrt(this.handle));
+  }
+  sigmoid(): Tensor {
+    return wrap(native.sigmoid(this.handle));
+  }
+  tanh(): Tensor {
+    return wrap(native.tanh(this.handle));
+  }
+  relu(): Tensor {
+    return wrap(native.relu(this.handle));
+  }
+  round(): Tensor {
+    return wrap(native.round(this.handle));
+  }
+  floor(): Tensor {
+    return wrap(native.floor(this.handle));
+  }
+  ceil(): Tensor {
+    return wrap(native.ceil(this.handle));
+  }
+  sign(): Tensor {
+    return wrap(native.sign(this.handle));
+  }
+  isnan(): Tensor {
+    return wrap(native.isnan(this.handle));
+  }
+  reciprocal(): Tensor {
+    return wrap(native.reciprocal(this.handle));
+  }
+  clamp(min?: number, max?: number): Tensor {
+    if (min !== undefined) checkNumber('min', min, { finite: false });
+    if (max !== undefined) checkNumber('max', max, { finite: false });
+    if (min === undefined && max === undefined) throw new TypeError('clamp needs min or max');
+    return wrap(native.clamp(this.handle, min, max));
+  }
+
+  // ---- reductions ----
+  sum(dim?: number | number[], keepdim = false): Tensor {
+    return this.reduce('sum', dim, keepdim);
+  }
+  mean(dim?: number | number[], keepdim = false): Tensor {
+    return this.reduce('mean', dim, keepdim);
+  }
+  std(dim?: number | number[], keepdim = false): Tensor {
+    return this.reduce('std', dim, keepdim);
+  }
+  norm(dim?: number | number[], keepdim = false): Tensor {
+    return this.reduce('norm', dim, keepdim);
+  }
+  amax(dim?: number | number[], keepdim = false): Tensor {
+    return this.reduce('amax', dim, keepdim);
+  }
+  amin(dim?: number | number[], keepdim = false): Tensor {
+    return this.reduce('amin', dim, keepdim);
+  }
+  all(dim?: number, keepdim = false): Tensor {
+    return this.reduce('all', dim, keepdim);
+  }
+  any(dim?: number, keepdim = false): Tensor {
+    return this.reduce('any', dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return this.reduce('argmax', dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return this.reduce('argmin', dim, keepdim);
+  }
+  /** `max()` is the largest element; `max(dim)` gives `{values, indices}` along dim, as in PyTorch. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (dim === undefined) return this.reduce('amax', undefined, false);
+    const [v, i] = native.maxDim(this.handle, checkInteger('dim', dim), checkBoolean('keepdim', keepdim), false);
+    return { values: wrap(v), indices: wrap(i) };
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (dim === undefined) return this.reduce('amin', undefined, false);
+    const [v, i] = native.maxDim(this.handle, checkInteger('dim', dim), checkBoolean('keepdim', keepdim), true);
+    return { values: wrap(v), indices: wrap(i) };
+  }
+  sort(dim = -1, descending = false, stable = false): { values: Tensor; indices: Tensor } {
+    const [v, i] = native.sort(this.handle, checkInteger('dim', dim), checkBoolean('descending', descending), checkBoolean('stable', stable));
+    return { values: wrap(v), indices: wrap(i) };
+  }
+  private reduce(kind: string, dim: number | number[] | undefined, keepdim: boolean): Tensor {
+    const dims = dim === undefined ? undefined : Array.isArray(dim) ? checkIntList('dim', dim) : [checkInteger('dim', dim)];
+    return wrap(native.reduce(kind, this.handle, dims, checkBoolean('keepdim', keepdim)));
+  }
+
+  // ---- shape ----
+  view(...shape: number[] | [number[]]): Tensor {
+    return wrap(native.view(this.handle, shapeArgs('shape', shape)));
+  }
+  reshape(...shape: number[] | [number[]]): Tensor {
+    return wrap(native.reshape(this.handle, shapeArgs('shape', shape)));
+  }
+  expand(...shape: number[] | [number[]]): Tensor {
+    return wrap(native.expand(this.handle, shapeArgs('shape', shape)));
+  }
+  permute(...dims: number[] | [number[]]): Tensor {
+    return wrap(native.permute(this.handle, shapeArgs('dims', dims)));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return wrap(native.transpose(this.handle, checkInteger('dim0', dim0), checkInteger('dim1', dim1)));
+  }
+  /** 2-D transpose. */
+  t(): Tensor {
+    return wrap(native.t(this.handle));
+  }
+  squeeze(dim?: number): Tensor {
+    return wrap(native.squeeze(this.handle, dim === undefined ? undefined : checkInteger('dim', dim)));
+  }
+  unsqueeze(dim: number): Tensor {
+    return wrap(native.unsqueeze(this.handle, checkInteger('dim', dim)));
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return wrap(native.flatten(this.handle, checkInteger('startDim', startDim), checkInteger('endDim', endDim)));
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return wrap(native.narrow(this.handle, checkInteger('dim', dim), checkInteger('start', start), checkInteger('length', length, 0)));
+  }
+
+  // ---- indexing ----
+  /**
+   * PyTorch indexing: `x.index(0)` is `x[0]`, `x.index(null, {start: 1, stop: 3})` is `x[:, 1:3]`,
+   * `x.index(mask)` is `x[mask]`, `x.index('...', 0)` is `x[..., 0]`.
+   */
+  index(...specs: IndexSpec[]): Tensor {
+    return wrap(native.index(this.handle, indexSpecs(specs)));
+  }
+  /** `x[specs] = value` in place; returns this tensor. */
+  indexPut_(specs: IndexSpec[], value: TensorOrScalar): this {
+    if (!Array.isArray(specs)) throw invalid('specs', 'an array of indices', specs);
+    native.indexPut_(this.handle, indexSpecs(specs), operand(value, 'value'));
+    return this;
+  }
+  /** `x.narrow`-like slice with a step: `x[start:stop:step]` along dim. */
+  slice(dim: number, start?: number, stop?: number, step = 1): Tensor {
+    checkInteger('dim', dim);
+    const specs: IndexSpec[] = [];
+    const n = this.ndim;
+    const d = dim < 0 ? dim + n : dim;
+    if (d < 0 || d >= n) throw new RangeError(`Expected dim between ${-n} and ${n - 1} but received ${dim}`);
+    for (let i = 0; i < d; i++) specs.push(null);
+    specs.push({ start, stop, step: checkInteger('step', step, 1) });
+    return this.index(...specs);
+  }
+  select(dim: number, index: number): Tensor {
+    return this.slice(dim, index, index === -1 ? undefined : index + 1).squeeze(dim);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return wrap(native.indexSelect(this.handle, checkInteger('dim', dim), checkTensor('index', index).handle));
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return wrap(native.gather(this.handle, checkInteger('dim', dim), checkTensor('index', index).handle));
+  }
+  maskedSelect(mask: Tensor): Tensor {
+    return wrap(native.maskedSelect(this.handle, checkTensor('mask', mask).handle));
+  }
+  maskedFill(mask: Tensor, value: number | boolean): Tensor {
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw invalid('value', 'a number or boolean', value);
+    return wrap(native.maskedFill(this.handle, checkTensor('mask', mask).handle, value));
+  }
+
+  // ---- in place (initialisation, hand-written updates); each returns this tensor ----
+  uniform_(from = 0, to = 1): this {
+    native.inPlace('uniform_', this.handle, checkNumber('from', from), checkNumber('to', to));
+    return this;
+  }
+  normal_(mean = 0, std = 1): this {
+    native.inPlace('normal_', this.handle, checkNumber('mean', mean), checkNumber('std', std, { min: 0 }));
+    return this;
+  }
+  fill_(value: number | boolean): this {
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw invalid('value', 'a number or boolean', value);
+    native.inPlace('fill_', this.handle, value);
+    return this;
+  }
+  zero_(): this {
+    native.inPlace('zero_', this.handle);
+    return this;
+  }
+  copy_(src: Tensor): this {
+    native.inPlace('copy_', this.handle, checkTensor('src', src).handle);
+    return this;
+  }
+  mul_(other: TensorOrScalar): this {
+    native.inPlace('mul_', this.handle, operand(other));
+    return this;
+  }
+  add_(other: TensorOrScalar, alpha = 1): this {
+    native.inPlace('add_', this.handle, operand(other), checkNumber('alpha', alpha));
+    return this;
+  }
+}
+
+registerTensorClass(Tensor);
+const DTYPE_SET: Record<string, true> = Object.fromEntries(
+  ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'int16', 'float16', 'bfloat16'].map((d) => [d, true]),
+);
+
+/** @internal Wraps a fresh native handle in a Tensor (tracked by the current tidy scope). */
+export function wrap(h: Handle): Tensor {
+  return new Tensor(h);
+}
+
+function operand(other: unknown, name = 'other'): Handle | number | boolean {
+  if (other instanceof Tensor) return other.handle;
+  if (typeof other === 'number' || typeof other === 'boolean') return other;
+  throw invalid(name, 'a Tensor, number or boolean', other);
+}
+
+function shapeArgs(name: string, args: unknown[]): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  return checkIntList(name, list);
+}
+
+function indexSpecs(specs: IndexSpec[]): unknown[] {
+  return specs.map((s, i) => {
+    if (s instanceof Tensor) return s.handle;
+    if (s === null || s === '...' || s === 'newaxis') return s;
+    if (typeof s === 'number') return checkInteger(`index ${i}`, s);
+    if (typeof s === 'object' && !Array.isArray(s)) {
+      for (const k of ['start', 'stop', 'step'] as const) if (s[k] !== undefined) checkInteger(`index ${i}.${k}`, s[k]);
+      return s;
+    }
+    throw invalid(`index ${i}`, "an integer, null, a {start, stop, step} slice, '...', 'newaxis' or a Tensor", s);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factories
+
+function creationOptions(name: string, options: unknown): { dtype?: DType; device?: string; requiresGrad: boolean; shape?: number[] } {
+  const o = checkObject(name, options);
+  checkKeys(name, o, ['shape', 'dtype', 'device', 'requiresGrad']);
+  return {
+    shape: o.shape === undefined ? undefined : checkShape('shape', o.shape),
+    dtype: o.dtype === undefined ? undefined : (dtypeName(dtypeCode('dtype', o.dtype)) as DType),
+    device: o.device === undefined ? undefined : deviceName('device', o.device as DeviceLike),
+    requiresGrad: o.requiresGrad === undefined ? false : checkBoolean('requiresGrad', o.requiresGrad),
+  };
+}
+
+function finish(t: Tensor, requiresGrad: boolean): Tensor {
+  if (requiresGrad) {
+    if (!isFloating(t.dtype)) {
+      t.dispose();
+      throw new TorchError('Only tensors of floating point dtype can require gradients');
+    }
+    t.requiresGrad_(true);
+  }
+  return t;
+}
+
+/** Flattens nested arrays, checking that they are rectangular and hold numbers or booleans. */
+function flattenNested(data: NestedArray): { values: (number | boolean)[]; shape: number[] } {
+  const shape: number[] = [];
+  let probe: NestedArray = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe.length ? probe[0] : 0;
+  }
+  const values: (number | boolean)[] = [];
+  const walk = (v: NestedArray, depth: number, at: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number' && typeof v !== 'boolean') throw invalid(`data${at}`, 'a number or boolean', v);
+      values.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new TypeError(`Expected data to be a rectangular nested array: data${at} should be an array of length ${shape[depth]} but is ${Array.isArray(v) ? `of length ${v.length}` : typeof v}`);
+    }
+    v.forEach((x, i) => walk(x, depth + 1, `${at}[${i}]`));
+  };
+  walk(data, 0, '');
+  return { values, shape };
+}
+
+/**
+ * Creates a tensor from a typed array (copied), nested arrays, a number or a boolean.
+ * dtype defaults to the typed array's own (Float32Array -> float32, BigInt64Array -> int64, ...);
+ * for JS numbers it is float32 (JS cannot tell 1 from 1.0), for booleans bool.
+ */
+export function tensor(data: TypedArray | NestedArray, options: TensorOptions = {}): Tensor {
+  const o = creationOptions('options', options);
+  let flat: TypedArray;
+  let shape: number[];
+  let dtype: DType;
+  if (ArrayBuffer.isView(data)) {
+    const own = dtypeOfTypedArray(data);
+    if (own === null) throw invalid('data', 'a Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array or Int16Array', data);
+    flat = data as TypedArray;
+    shape = o.shape ?? [flat.length];
+    dtype = o.dtype ?? own;
+  } else if (Array.isArray(data) || typeof data === 'number' || typeof data === 'boolean') {
+    const nested = flattenNested(data);
+    const allBool = nested.values.length > 0 && nested.values.every((v) => typeof v === 'boolean');
+    dtype = o.dtype ?? (allBool ? 'bool' : 'float32');
+    const nums = nested.values.map(Number);
+    if (!isFloating(dtype) && nums.some((v) => !Number.isFinite(v))) {
+      throw new TypeError(`Expected finite numbers in data for dtype ${dtype} but found ${nums.find((v) => !Number.isFinite(v))}`);
+    }
+    flat = isFloating(dtype) ? Float64Array.from(nums) : dtype === 'bool' ? Uint8Array.from(nums, (v) => (v ? 1 : 0)) : Float64Array.from(nums);
+    shape = o.shape ?? nested.shape;
+  } else {
+    throw invalid('data', 'a TypedArray, a number, a boolean or a nested array of numbers', data);
+  }
+  const numel = shape.reduce((a, b) => a * b, 1);
+  if (numel !== flat.length) {
+    throw new RangeError(`Expected shape [${shape.join(', ')}] (${numel} elements) to match data of ${flat.length} elements`);
+  }
+  if (flat instanceof Float64Array && !isFloating(dtype) && dtype !== 'bool') {
+    const bad = flat.find((v) => !Number.isInteger(v));
+    if (bad !== undefined) throw new TypeError(`Expected integers in data for dtype ${dtype} but found ${bad}`);
+  }
+  return finish(wrap(native.fromTypedArray(flat, shape, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
+}
+
+type FactoryOptions = Omit<TensorOptions, 'shape'>;
+
+function factory(kind: string, shape: number[], options: FactoryOptions, a?: number, b?: number): Tensor {
+  checkShape('shape', shape);
+  const o = creationOptions('options', options);
+  const dtype = o.dtype ?? (kind === 'randint' ? 'int64' : 'float32');
+  if ((kind === 'randn' || kind === 'rand') && !isFloating(dtype)) throw invalid('dtype', 'a floating point dtype', dtype);
+  return finish(wrap(native.factory(kind, shape, dtypeCode('dtype', dtype), o.device, a, b)), o.requiresGrad);
+}
+
+export function zeros(shape: number[], options: FactoryOptions = {}): Tensor {
+  return factory('zeros', shape, options);
+}
+export function ones(shape: number[], options: FactoryOptions = {}): Tensor {
+  return factory('ones', shape, options);
+}
+export function empty(shape: number[], options: FactoryOptions = {}): Tensor {
+  return factory('empty', shape, options);
+}
+export function full(shape: number[], value: number, options: FactoryOptions = {}): Tensor {
+  return factory('full', shape, options, checkNumber('value', value, { finite: false }));
+}
+/** Standard normal samples, from the generator seeded by manualSeed. */
+export function randn(shape: number[], options: FactoryOptions = {}): Tensor {
+  return factory('randn', shape, options);
+}
+/** Uniform samples in [0, 1). */
+export function rand(shape: number[], options: FactoryOptions = {}): Tensor {
+  return factory('rand', shape, options);
+}
+/** Integers uniform in [low, high); int64 unless dtype says otherwise. */
+export function randint(low: number, high: number, shape: number[], options: FactoryOptions = {}): Tensor {
+  checkInteger('low', low);
+  checkInteger('high', high);
+  if (high <= low) throw new RangeError(`Expected high > low but received low ${low}, high ${high}`);
+  return factory('randint', shape, options, low, high);
+}
+/** `arange(end)` or `arange(start, end, step)`; int64 for integer arguments, else float32. */
+export function arange(start: number, end?: number, step = 1, options: FactoryOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  checkNumber('start', start);
+  checkNumber('end', end);
+  checkNumber('step', step);
+  if (step === 0) throw new RangeError('Expected a non-zero step for arange');
+  const o = creationOptions('options', options);
+  const ints = [start, end, step].every(Number.isInteger);
+  const dtype = o.dtype ?? (ints ? 'int64' : 'float32');
+  return finish(wrap(native.arange(start, end, step, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
+}
+export function zerosLike(t: Tensor, options: FactoryOptions = {}): Tensor {
+  checkTensor('t', t);
+  return zeros(t.shape, { dtype: t.dtype, device: t.device, ...options });
+}
+export function onesLike(t: Tensor, options: FactoryOptions = {}): Tensor {
+  checkTensor('t', t);
+  return ones(t.shape, { dtype: t.dtype, device: t.device, ...options });
+}
+
+function tensorList(name: string, tensors: unknown): Tensor[] {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw invalid(name, 'a non-empty array of Tensors', tensors);
+  return tensors.map((t, i) => checkTensor(`${name}[${i}]`, t));
+}
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  return wrap(native.cat(tensorList('tensors', tensors).map((t) => t.handle), checkInteger('dim', dim)));
+}
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  return wrap(native.stack(tensorList('tensors', tensors).map((t) => t.handle), checkInteger('dim', dim)));
+}
+export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
+  return wrap(native.where(checkTensor('condition', condition).handle, checkTensor('input', a).handle, checkTensor('other', b).handle));
+}
+
+/** How many native tensors JS holds now (not yet disposed or collected). Use it to find leaks. */
+export function liveTensors(): number {
+  return native.liveTensors();
+}
+
+/** Runs fn with gradient tracking off (PyTorch's `with torch.no_grad()`), restoring the mode after. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = native.setGradEnabled(false);
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(previous);
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return native.isGradEnabled();
+}
+
+/** Seeds libtorch's CPU and CUDA generators, as torch.manual_seed does. */
+export function manualSeed(seed: number): void {
+  checkInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER);
+  native.manualSeed(seed);
+}
+
+export function setNumThreads(threads: number): void {
+  native.setNumThreads(checkInteger('threads', threads, 1));
+}
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
