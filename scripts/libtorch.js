@@ -33,6 +33,19 @@ function readVersion(includeDir) {
   return `${major}.${minor}.${patch ?? 0}`;
 }
 
+// TorchConfig.cmake records whether libtorch was built with the C++11 std::string ABI; node-gyp builds
+// must match it (CMake builds get it from find_package(Torch)).
+function readCxx11Abi(cmakePrefix) {
+  if (!cmakePrefix) return 1;
+  try {
+    const text = fs.readFileSync(path.join(cmakePrefix, 'Torch', 'TorchConfig.cmake'), 'utf8');
+    const m = /_GLIBCXX_USE_CXX11_ABI=(\d)/.exec(text);
+    return m ? Number(m[1]) : 1;
+  } catch {
+    return 1;
+  }
+}
+
 function describe(source, root, includeDir, libDir, cmakePrefix) {
   const has = (name) => fs.existsSync(path.join(libDir, name));
   if (!has('libtorch.so') && !fs.readdirSync(libDir).some((f) => f.startsWith('libtorch.so'))) {
@@ -60,6 +73,7 @@ function describe(source, root, includeDir, libDir, cmakePrefix) {
     preload,
     libs: ['c10', 'torch_cpu', 'torch'].concat(cuda ? ['c10_cuda', 'torch_cuda'] : []),
     system: source === 'system',
+    cxx11Abi: readCxx11Abi(cmakePrefix),
   };
 }
 
@@ -132,6 +146,7 @@ if (require.main === module) {
     '--lib-dir': () => info.libDir,
     '--libs': () => info.libs.map((l) => `-l${l}`).join(' '),
     '--rpath': () => (info.system ? '' : `-Wl,-rpath,${info.libDir}`),
+    '--cxx11-abi': () => `_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`,
     '--tag': () => `libtorch-${info.abi}-${info.variant}`,
   }[flag];
   if (!out) {
