@@ -8,3 +8,6 @@ export { DTYPES } from './dtype';
 export { TorchError } from './errors';
 export { LoadError, addonInfo } from './native';
 export { tidy, keep } from './scope';
+export * as nn from './nn';
+export * as optim from './optim';
+export { save, load } from './serialize';

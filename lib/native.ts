@@ -93,6 +93,7 @@ export interface Binding {
   grad(h: H): H | null;
   zeroGrad(hs: H[]): void;
   detach(h: H): H;
+  setData(h: H, data: H): void;
   isLeaf(h: H): boolean;
   setGradEnabled(enabled: boolean): boolean;
   isGradEnabled(): boolean;

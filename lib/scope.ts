@@ -21,14 +21,18 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+// Finds the disposables in a result: the value itself, and what arrays and objects (a plain result
+// object, a PackedSequence, a batch) hold, a few levels deep.
 function collect(value: unknown, out: Set<unknown>, depth = 0): void {
-  if (value === null || typeof value !== 'object' || depth > 4) return;
-  if (out.has(value)) return;
-  if (typeof (value as Disposable).dispose === 'function') {
-    out.add(value);
+  if (value === null || typeof value !== 'object' || depth > 4 || out.has(value)) return;
+  const isDisposable = typeof (value as Disposable).dispose === 'function';
+  if (isDisposable) out.add(value);
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, out, depth + 1);
+  } else if (!isDisposable || !('_h' in value)) {
+    // Any object but a tensor itself: look inside.
+    for (const v of Object.values(value)) collect(v, out, depth + 1);
   }
-  if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, depth + 1);
 }
 
 /**

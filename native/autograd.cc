@@ -32,6 +32,14 @@ Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setData(h, src): swaps the data under h keeping its identity (as `param.data = x`), so optimizers
+// and JS references stay valid when a module moves between devices.
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  torch::Tensor t = Unwrap(info[0], "tensor");
+  t.set_data(Unwrap(info[1], "data"));
+  return info.Env().Undefined();
+}
+
 Napi::Value Detach(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Unwrap(info[0], "tensor").detach()); }
 
 Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
@@ -57,6 +65,7 @@ void InitAutograd(Napi::Env env, Napi::Object exports) {
   Export<Grad>(env, exports, "grad");
   Export<ZeroGrad>(env, exports, "zeroGrad");
   Export<Detach>(env, exports, "detach");
+  Export<SetData>(env, exports, "setData");
   Export<IsLeaf>(env, exports, "isLeaf");
   Export<SetGradEnabled>(env, exports, "setGradEnabled");
   Export<IsGradEnabled>(env, exports, "isGradEnabled");

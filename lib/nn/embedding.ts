@@ -1,0 +1,75 @@
+import { TorchError } from '../errors';
+import { native } from '../native';
+import { Tensor, empty, noGrad, wrap } from '../tensor';
+import { tidy } from '../scope';
+import { checkBoolean, checkInteger, checkObject, checkKeys, checkTensor } from '../validate';
+import { normal_ } from './init';
+import { Module, parameter } from './module';
+
+export interface EmbeddingOptions {
+  /** This row is initialised to zeros and receives no gradient. */
+  paddingIdx?: number;
+}
+
+/** A lookup table of `numEmbeddings` vectors of size `embeddingDim`. */
+export class Embedding extends Module {
+  weight: Tensor;
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+
+  constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
+    super();
+    const o = checkObject('options', options);
+    checkKeys('Embedding', o, ['paddingIdx', '_weight']);
+    this.numEmbeddings = checkInteger('numEmbeddings', numEmbeddings, 1);
+    this.embeddingDim = checkInteger('embeddingDim', embeddingDim, 1);
+    let pad: number | null = null;
+    if (o.paddingIdx !== undefined && o.paddingIdx !== null) {
+      pad = checkInteger('paddingIdx', o.paddingIdx, -numEmbeddings, numEmbeddings - 1);
+      if (pad < 0) pad += numEmbeddings;
+    }
+    this.paddingIdx = pad;
+    if (o._weight instanceof Tensor) {
+      this.weight = parameter(o._weight);
+    } else {
+      this.weight = parameter(empty([numEmbeddings, embeddingDim]));
+      normal_(this.weight);
+      if (pad !== null) noGrad(() => this.weight.indexPut_([pad], 0));
+    }
+  }
+
+  /**
+   * An Embedding holding the given weights (copied), as nn.Embedding.from_pretrained: frozen
+   * (no gradient) unless `freeze: false`.
+   */
+  static fromPretrained(weights: Tensor, options: { freeze?: boolean; paddingIdx?: number } = {}): Embedding {
+    checkTensor('weights', weights);
+    const o = checkObject('options', options);
+    checkKeys('Embedding.fromPretrained', o, ['freeze', 'paddingIdx']);
+    if (weights.ndim !== 2) throw new TorchError(`Embeddings parameter is expected to be 2-dimensional, got shape [${weights.shape.join(', ')}]`);
+    const freeze = o.freeze === undefined ? true : checkBoolean('freeze', o.freeze);
+    const [rows, cols] = weights.shape;
+    const copy = noGrad(() => weights.detach().clone());
+    const e = new Embedding(rows, cols, { paddingIdx: o.paddingIdx as number | undefined, _weight: copy } as EmbeddingOptions);
+    e.weight.requiresGrad_(!freeze);
+    return e;
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkAlive();
+    checkTensor('input', input);
+    if (input.device.startsWith('cuda')) {
+      // An out-of-range id on the GPU is a device-side assert that poisons the CUDA context; check first.
+      const [lo, hi] = tidy(() => [input.amin().item() as number, input.amax().item() as number]);
+      if (input.numel > 0 && (lo < 0 || hi >= this.numEmbeddings)) {
+        throw new TorchError(`index out of range in self: token ids must be in [0, ${this.numEmbeddings}), got [${lo}, ${hi}]`);
+      }
+    }
+    return wrap(native.embedding(this.weight.handle, input.handle, this.paddingIdx ?? -1));
+  }
+
+  protected override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`;
+  }
+}

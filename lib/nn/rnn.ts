@@ -1,0 +1,265 @@
+// Recurrent layers (RNN, LSTM, GRU) and packed sequences, with PyTorch's parameter names, shapes,
+// initialisation and return values. The recurrence itself is one libtorch call per forward.
+import { TorchError } from '../errors';
+import { native } from '../native';
+import { Tensor, tensor, wrap, zeros } from '../tensor';
+import { tidy } from '../scope';
+import { checkBoolean, checkInteger, checkNumber, checkObject, checkKeys, checkOneOf, checkTensor, invalid } from '../validate';
+import { uniform_ } from './init';
+import { Module, parameter } from './module';
+import { empty } from '../tensor';
+
+/** A batch of variable-length sequences packed by packPaddedSequence, as torch's PackedSequence. */
+export class PackedSequence {
+  constructor(
+    readonly data: Tensor,
+    readonly batchSizes: Tensor,
+    readonly sortedIndices: Tensor | null,
+    readonly unsortedIndices: Tensor | null,
+  ) {}
+  dispose(): void {
+    this.data.dispose();
+    this.batchSizes.dispose();
+    this.sortedIndices?.dispose();
+    this.unsortedIndices?.dispose();
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function lengthsTensor(lengths: Tensor | number[] | Int32Array): Tensor {
+  if (lengths instanceof Tensor) return lengths.to({ device: 'cpu', dtype: 'int64' });
+  if (Array.isArray(lengths) || lengths instanceof Int32Array) {
+    Array.from(lengths).forEach((l, i) => checkInteger(`lengths[${i}]`, l, 1));
+    return tensor(Int32Array.from(lengths), { dtype: 'int64' });
+  }
+  throw invalid('lengths', 'a Tensor, an Int32Array or an array of integers', lengths);
+}
+
+/**
+ * Packs a padded batch `[T, B, *]` (or `[B, T, *]` with batchFirst) of sequences with the given
+ * lengths. With enforceSorted (the default) lengths must be in decreasing order.
+ */
+export function packPaddedSequence(
+  input: Tensor,
+  lengths: Tensor | number[] | Int32Array,
+  options: { batchFirst?: boolean; enforceSorted?: boolean } = {},
+): PackedSequence {
+  checkTensor('input', input);
+  const o = checkObject('options', options);
+  checkKeys('packPaddedSequence', o, ['batchFirst', 'enforceSorted']);
+  const batchFirst = o.batchFirst === undefined ? false : checkBoolean('batchFirst', o.batchFirst);
+  const enforceSorted = o.enforceSorted === undefined ? true : checkBoolean('enforceSorted', o.enforceSorted);
+  return tidy(() => {
+    let lens = lengthsTensor(lengths);
+    const batchDim = batchFirst ? 0 : 1;
+    if (lens.ndim !== 1 || input.ndim < 2 || lens.shape[0] !== input.shape[batchDim]) {
+      throw new TorchError(`Expected lengths of size ${input.ndim < 2 ? '?' : input.shape[batchDim]} (the batch size) but got shape [${lens.shape.join(', ')}]`);
+    }
+    let sorted: Tensor | null = null;
+    let unsorted: Tensor | null = null;
+    let x = input;
+    if (!enforceSorted) {
+      const s = lens.sort(-1, true);
+      lens = s.values;
+      sorted = s.indices.to(input.device);
+      unsorted = sorted.sort(-1, false).indices; // the inverse permutation
+      x = input.indexSelect(batchDim, sorted);
+    }
+    const [data, batchSizes] = native.packPadded(x.handle, lens.handle, batchFirst);
+    return new PackedSequence(wrap(data), wrap(batchSizes), sorted, unsorted);
+  });
+}
+
+/** Undoes packPaddedSequence: returns `[padded, lengths]` in the original batch order. */
+export function padPackedSequence(
+  sequence: PackedSequence,
+  options: { batchFirst?: boolean; paddingValue?: number; totalLength?: number } = {},
+): [Tensor, Tensor] {
+  if (!(sequence instanceof PackedSequence)) throw invalid('sequence', 'a PackedSequence', sequence);
+  const o = checkObject('options', options);
+  checkKeys('padPackedSequence', o, ['batchFirst', 'paddingValue', 'totalLength']);
+  const batchFirst = o.batchFirst === undefined ? false : checkBoolean('batchFirst', o.batchFirst);
+  const paddingValue = o.paddingValue === undefined ? 0 : checkNumber('paddingValue', o.paddingValue, { finite: false });
+  const maxLen = sequence.batchSizes.shape[0];
+  let total = maxLen;
+  if (o.totalLength !== undefined) {
+    total = checkInteger('totalLength', o.totalLength);
+    if (total < maxLen) throw new TorchError(`Expected total_length to be at least the length of the longest sequence (${maxLen}), but got total_length=${total}`);
+  }
+  return tidy(() => {
+    const [p, l] = native.padPacked(sequence.data.handle, sequence.batchSizes.handle, batchFirst, paddingValue, total);
+    let padded = wrap(p);
+    let lengths = wrap(l);
+    if (sequence.unsortedIndices) {
+      padded = padded.indexSelect(batchFirst ? 0 : 1, sequence.unsortedIndices);
+      lengths = lengths.indexSelect(0, sequence.unsortedIndices.cpu());
+    }
+    return [padded, lengths] as [Tensor, Tensor];
+  });
+}
+
+export interface RNNOptions {
+  numLayers?: number;
+  /** RNN only: 'tanh' (default) or 'relu'. */
+  nonlinearity?: 'tanh' | 'relu';
+  bias?: boolean;
+  /** Input and output as [batch, seq, feature]. */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of each layer but the last, in training mode. */
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+type Mode = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+const GATES: Record<Mode, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
+
+/** The shared machinery of RNN, LSTM and GRU (torch.nn.RNNBase). */
+export abstract class RNNBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  protected readonly mode: Mode;
+  private readonly flatNames: string[] = [];
+
+  constructor(mode: Mode, inputSize: number, hiddenSize: number, options: RNNOptions) {
+    super();
+    const o = checkObject('options', options);
+    checkKeys(this.constructor.name, o, mode.startsWith('rnn') ? ['numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional'] : ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional']);
+    this.mode = mode;
+    this.inputSize = checkInteger('inputSize', inputSize, 1);
+    this.hiddenSize = checkInteger('hiddenSize', hiddenSize, 1);
+    this.numLayers = o.numLayers === undefined ? 1 : checkInteger('numLayers', o.numLayers, 1);
+    this.bias = o.bias === undefined ? true : checkBoolean('bias', o.bias);
+    this.batchFirst = o.batchFirst === undefined ? false : checkBoolean('batchFirst', o.batchFirst);
+    this.dropout = o.dropout === undefined ? 0 : checkNumber('dropout', o.dropout, { min: 0, max: 1 });
+    this.bidirectional = o.bidirectional === undefined ? false : checkBoolean('bidirectional', o.bidirectional);
+    const gate = GATES[mode] * hiddenSize;
+    const dirs = this.bidirectional ? 2 : 1;
+    const self = this as unknown as Record<string, Tensor>;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let dir = 0; dir < dirs; dir++) {
+        const suffix = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
+        const layerInput = layer === 0 ? inputSize : hiddenSize * dirs;
+        const shapes: Array<[string, number[]]> = [
+          [`weight_ih${suffix}`, [gate, layerInput]],
+          [`weight_hh${suffix}`, [gate, hiddenSize]],
+        ];
+        if (this.bias) shapes.push([`bias_ih${suffix}`, [gate]], [`bias_hh${suffix}`, [gate]]);
+        for (const [name, shape] of shapes) {
+          self[name] = parameter(empty(shape));
+          this.flatNames.push(name);
+        }
+      }
+    }
+    const stdv = 1 / Math.sqrt(hiddenSize);
+    for (const name of this.flatNames) uniform_(self[name], -stdv, stdv);
+  }
+
+  /** The weights in the order libtorch's recurrent kernels take them (PyTorch's _flat_weights). */
+  protected flatWeights(): Tensor[] {
+    const self = this as unknown as Record<string, Tensor>;
+    return this.flatNames.map((n) => self[n]);
+  }
+
+  protected run(input: Tensor | PackedSequence, hx: Tensor[] | undefined): { output: Tensor | PackedSequence; hidden: Tensor[] } {
+    this.checkAlive();
+    const packed = input instanceof PackedSequence;
+    if (!packed) checkTensor('input', input);
+    const dirs = this.bidirectional ? 2 : 1;
+    return tidy(() => {
+      const data = packed ? input.data : input;
+      const expectedDim = packed ? 2 : 3;
+      if (data.ndim !== expectedDim) {
+        throw new TorchError(`${this.constructor.name}: Expected input to be ${expectedDim}-D (${packed ? 'packed data' : this.batchFirst ? '[batch, seq, feature]' : '[seq, batch, feature]'}), got ${data.ndim}-D input of shape [${data.shape.join(', ')}]`);
+      }
+      const features = data.shape[data.ndim - 1];
+      if (features !== this.inputSize) {
+        throw new TorchError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${features}`);
+      }
+      const batch = packed ? Number((input.batchSizes.toTypedArray() as BigInt64Array)[0] ?? 0n) : data.shape[this.batchFirst ? 0 : 1];
+      const stateShape = [this.numLayers * dirs, batch, this.hiddenSize];
+      let states: Tensor[];
+      if (hx === undefined) {
+        const n = this.mode === 'lstm' ? 2 : 1;
+        states = Array.from({ length: n }, () => zeros(stateShape, { dtype: data.dtype, device: data.device }));
+      } else {
+        states = hx.map((h, i) => {
+          checkTensor(`hx[${i}]`, h);
+          const s = h.shape;
+          if (s.length !== 3 || s.some((d, k) => d !== stateShape[k])) {
+            throw new TorchError(`Expected hidden size [${stateShape.join(', ')}], got [${s.join(', ')}]`);
+          }
+          return packed && input.sortedIndices ? h.indexSelect(1, input.sortedIndices) : h;
+        });
+      }
+      const weights = this.flatWeights().map((w) => w.handle);
+      const out = packed
+        ? native.rnnPacked(this.mode, data.handle, input.batchSizes.handle, states.map((s) => s.handle), weights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional)
+        : native.rnn(this.mode, data.handle, states.map((s) => s.handle), weights, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst);
+      const [o, ...h] = out.map(wrap);
+      const hidden = packed && input.unsortedIndices ? h.map((t) => t.indexSelect(1, input.unsortedIndices as Tensor)) : h;
+      const output = packed
+        ? new PackedSequence(o, input.batchSizes.detach(), input.sortedIndices?.detach() ?? null, input.unsortedIndices?.detach() ?? null)
+        : o;
+      return { output, hidden };
+    });
+  }
+
+  protected override extraRepr(): string {
+    const parts = [`${this.inputSize}, ${this.hiddenSize}`];
+    if (this.numLayers !== 1) parts.push(`num_layers=${this.numLayers}`);
+    if (this.mode === 'rnn_relu') parts.push("nonlinearity='relu'");
+    if (!this.bias) parts.push('bias=False');
+    if (this.batchFirst) parts.push('batch_first=True');
+    if (this.dropout) parts.push(`dropout=${this.dropout}`);
+    if (this.bidirectional) parts.push('bidirectional=True');
+    return parts.join(', ');
+  }
+}
+
+/** Elman RNN: returns `[output, hN]`. */
+export class RNN extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    const nl = options && typeof options === 'object' && options.nonlinearity !== undefined ? checkOneOf('nonlinearity', options.nonlinearity, ['tanh', 'relu'] as const) : 'tanh';
+    super(nl === 'relu' ? 'rnn_relu' : 'rnn_tanh', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
+  forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
+    const r = this.run(input, hx === undefined ? undefined : [hx]);
+    return [r.output, r.hidden[0]];
+  }
+}
+
+/** GRU: returns `[output, hN]`. */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, 'nonlinearity'> = {}) {
+    super('gru', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
+  forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
+    const r = this.run(input, hx === undefined ? undefined : [hx]);
+    return [r.output, r.hidden[0]];
+  }
+}
+
+/** LSTM: returns `[output, [hN, cN]]`. */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, 'nonlinearity'> = {}) {
+    super('lstm', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]];
+  forward(input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
+  forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor]): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    if (hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) throw invalid('hx', 'a pair [h0, c0] of Tensors', hx);
+    const r = this.run(input, hx);
+    return [r.output, [r.hidden[0], r.hidden[1]]];
+  }
+}
