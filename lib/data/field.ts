@@ -1,0 +1,236 @@
+/**
+ * `Field` and `LabelField`, as legacy torchtext's: how raw values become
+ * tokens (preprocess), how a vocabulary is built from datasets, and how a
+ * minibatch of examples becomes padded token ids (the tensor itself is made by
+ * `Batch`, see batch.ts).
+ */
+import type { DType } from '../tensor';
+import type { Dataset } from './dataset';
+import { TokenizerFn, TokenizerLike, getTokenizer } from './tokenizers';
+import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
+import { Counter, Vocab, VocabOptions } from './vocab';
+
+export interface FieldOptions {
+  /** Values are token sequences (default) or single values such as labels. */
+  sequential?: boolean;
+  /** Map tokens to ids through a vocabulary (default) or use numbers as they are. */
+  useVocab?: boolean;
+  /** 'spacy', 'basic_english', 'whitespace' (default, Python's str.split) or a function. */
+  tokenize?: TokenizerLike;
+  /** Accepted for parity with torchtext (`'en'`, `'en_core_web_sm'`); only English exists. */
+  tokenizerLanguage?: string;
+  /** Lower-case every token after tokenizing. */
+  lower?: boolean;
+  /** Batches also carry the unpadded lengths. */
+  includeLengths?: boolean;
+  /** Tensors are `[batch size, sent len]` instead of `[sent len, batch size]`. */
+  batchFirst?: boolean;
+  padToken?: string | null;
+  unkToken?: string | null;
+  initToken?: string | null;
+  eosToken?: string | null;
+  /** Pad or cut every example to this many tokens. */
+  fixLength?: number | null;
+  /** Pad at the start instead of the end. */
+  padFirst?: boolean;
+  /** Cut from the start instead of the end when `fixLength` is shorter. */
+  truncateFirst?: boolean;
+  /** dtype of the batch tensor; default 'int64' (torch.long). */
+  dtype?: DType;
+}
+
+const KNOWN = ['sequential', 'useVocab', 'tokenize', 'tokenizerLanguage', 'lower', 'includeLengths', 'batchFirst',
+  'padToken', 'unkToken', 'initToken', 'eosToken', 'fixLength', 'padFirst', 'truncateFirst', 'dtype'] as const;
+const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64', 'bool'];
+
+function tokenOrNull(param: string, v: unknown): string | null {
+  if (v === null || typeof v === 'string') return v;
+  throw invalid(param, 'a string or null', v);
+}
+
+/** Padded ids of one minibatch of sequential values, laid out as the tensor will be. */
+export interface PaddedIds {
+  /** Row-major ids: `[maxLen, batch]` or, when batchFirst, `[batch, maxLen]`. */
+  ids: Int32Array;
+  shape: [number, number];
+  /** Tokens per example before padding (init/eos included). */
+  lengths: Int32Array;
+}
+
+export interface BuildVocabOptions extends VocabOptions {}
+
+export class Field {
+  readonly sequential: boolean;
+  readonly useVocab: boolean;
+  readonly tokenizer: TokenizerFn;
+  readonly lower: boolean;
+  readonly includeLengths: boolean;
+  readonly batchFirst: boolean;
+  readonly padToken: string | null;
+  readonly unkToken: string | null;
+  readonly initToken: string | null;
+  readonly eosToken: string | null;
+  readonly fixLength: number | null;
+  readonly padFirst: boolean;
+  readonly truncateFirst: boolean;
+  readonly dtype: DType;
+  /** Set by `buildVocab`. */
+  vocab: Vocab | undefined;
+
+  constructor(options?: FieldOptions) {
+    const o = checkObject('options', options);
+    checkKnownKeys('Field options', o, KNOWN);
+    this.sequential = optional(o.sequential, true, (v) => checkBoolean('options.sequential', v));
+    this.useVocab = optional(o.useVocab, true, (v) => checkBoolean('options.useVocab', v));
+    this.tokenizer = getTokenizer(o.tokenize as TokenizerLike | undefined);
+    if (o.tokenizerLanguage !== undefined && !(typeof o.tokenizerLanguage === 'string' && /^en(_|$)/.test(o.tokenizerLanguage))) {
+      throw invalid('options.tokenizerLanguage', "an English model name such as 'en' or 'en_core_web_sm'", o.tokenizerLanguage);
+    }
+    this.lower = optional(o.lower, false, (v) => checkBoolean('options.lower', v));
+    this.includeLengths = optional(o.includeLengths, false, (v) => checkBoolean('options.includeLengths', v));
+    this.batchFirst = optional(o.batchFirst, false, (v) => checkBoolean('options.batchFirst', v));
+    // torchtext: pad_token = pad_token if sequential else None
+    const padToken = optional<string | null>(o.padToken, '<pad>', (v) => tokenOrNull('options.padToken', v));
+    this.padToken = this.sequential ? padToken : null;
+    this.unkToken = optional<string | null>(o.unkToken, '<unk>', (v) => tokenOrNull('options.unkToken', v));
+    this.initToken = optional<string | null>(o.initToken, null, (v) => tokenOrNull('options.initToken', v));
+    this.eosToken = optional<string | null>(o.eosToken, null, (v) => tokenOrNull('options.eosToken', v));
+    this.fixLength = optional<number | null>(o.fixLength, null, (v) => (v === null ? null : checkInteger('options.fixLength', v, 1)));
+    this.padFirst = optional(o.padFirst, false, (v) => checkBoolean('options.padFirst', v));
+    this.truncateFirst = optional(o.truncateFirst, false, (v) => checkBoolean('options.truncateFirst', v));
+    this.dtype = optional(o.dtype, 'int64' as DType, (v) => {
+      if (!DTYPES.includes(v as DType)) throw invalid('options.dtype', `one of ${DTYPES.join(', ')}`, v);
+      return v as DType;
+    });
+    if (this.sequential && this.padToken === null) {
+      throw invalid('options.padToken', 'a string for a sequential field (batches need padding)', null);
+    }
+  }
+
+  /** Raw value -> what an example stores: tokens for sequential fields, the value itself otherwise. */
+  preprocess(x: string): string[] | string {
+    if (typeof x !== 'string') throw invalid('x', 'a string', x);
+    if (!this.sequential) return this.lower ? x.toLowerCase() : x;
+    let end = x.length;
+    while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
+    const tokens = this.tokenizer(end === x.length ? x : x.slice(0, end));
+    if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
+    if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
+    return tokens;
+  }
+
+  /** Specials in torchtext's order: unk, pad, init, eos, then extra ones; duplicates and nulls dropped. */
+  specials(extra: readonly string[] = []): string[] {
+    const all = [this.unkToken, this.padToken, this.initToken, this.eosToken, ...extra];
+    return [...new Set(all.filter((t): t is string => t !== null))];
+  }
+
+  /**
+   * Counts this field's values in `datasets` and builds `this.vocab`.
+   * `options.specials` are added after the field's own (`<unk>`, `<pad>`, ...).
+   */
+  buildVocab(datasets: Dataset<object> | Array<Dataset<object>>, options?: BuildVocabOptions): Vocab {
+    const list = Array.isArray(datasets) ? datasets : [datasets];
+    const o = checkObject('options', options);
+    const counter = new Counter();
+    for (const ds of list) {
+      if (!ds || typeof ds !== 'object' || !('fields' in ds) || !('examples' in ds)) {
+        throw invalid('datasets', 'a Dataset or an array of Datasets', ds);
+      }
+      const names = Object.entries(ds.fields).filter(([, f]) => f === this).map(([n]) => n);
+      for (const name of names) {
+        for (const ex of ds.examples) {
+          const v = (ex as Record<string, unknown>)[name];
+          if (this.sequential) counter.update(v as string[]);
+          else counter.update([v as string]);
+        }
+      }
+    }
+    const extra = optional(o.specials, [] as string[], (v) => {
+      if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw invalid('options.specials', 'an array of strings', v);
+      return v as string[];
+    });
+    this.vocab = new Vocab(counter, { ...o, specials: this.specials(extra) } as VocabOptions);
+    return this.vocab;
+  }
+
+  private requireVocab(): Vocab {
+    if (this.vocab === undefined) throw new Error('Field has no vocabulary yet: call field.buildVocab(trainData) first');
+    return this.vocab;
+  }
+
+  /** Token ids of one example (no padding). */
+  numericalizeTokens(tokens: readonly string[]): Int32Array {
+    return this.requireVocab().lookupIndices(tokens);
+  }
+
+  /**
+   * Pads and numericalizes a minibatch of token lists into one row-major id
+   * array, exactly as torchtext's `Field.pad` followed by `numericalize`.
+   * Pure: no tensors involved.
+   */
+  padIds(minibatch: ReadonlyArray<readonly string[]>): PaddedIds {
+    if (!this.sequential) throw new Error('padIds: the field is not sequential');
+    const vocab = this.requireVocab();
+    const stoi = vocab.stoi;
+    const bs = minibatch.length;
+    const extra = (this.initToken === null ? 0 : 1) + (this.eosToken === null ? 0 : 1);
+    let maxLen: number;
+    if (this.fixLength === null) {
+      maxLen = 0;
+      for (const x of minibatch) if (x.length > maxLen) maxLen = x.length;
+    } else {
+      maxLen = this.fixLength - extra;
+    }
+    const rowLen = maxLen + extra;
+    const pad = stoi.get(this.padToken as string);
+    const init = this.initToken === null ? -1 : stoi.get(this.initToken);
+    const eos = this.eosToken === null ? -1 : stoi.get(this.eosToken);
+    const ids = new Int32Array(rowLen * bs);
+    const lengths = new Int32Array(bs);
+    const row = new Int32Array(rowLen);
+    for (let b = 0; b < bs; b++) {
+      const x = minibatch[b];
+      const kept = Math.min(x.length, maxLen);
+      const from = this.truncateFirst ? x.length - kept : 0;
+      const padCount = Math.max(0, maxLen - x.length);
+      let k = 0;
+      if (this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
+      if (init >= 0) row[k++] = init;
+      for (let t = 0; t < kept; t++) row[k++] = stoi.get(x[from + t]);
+      if (eos >= 0) row[k++] = eos;
+      if (!this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
+      lengths[b] = rowLen - padCount;
+      if (this.batchFirst) {
+        ids.set(row, b * rowLen);
+      } else {
+        for (let t = 0; t < rowLen; t++) ids[t * bs + b] = row[t];
+      }
+    }
+    return { ids, shape: this.batchFirst ? [bs, rowLen] : [rowLen, bs], lengths };
+  }
+
+  /** Values of a non-sequential field (labels) as numbers: vocabulary ids, or the numbers themselves. */
+  valueIds(values: readonly unknown[]): Float64Array {
+    const out = new Float64Array(values.length);
+    if (this.useVocab) {
+      const stoi = this.requireVocab().stoi;
+      for (let i = 0; i < values.length; i++) out[i] = stoi.get(values[i] as string);
+    } else {
+      for (let i = 0; i < values.length; i++) {
+        const v = Number(values[i]);
+        if (!Number.isFinite(v)) throw invalid(`values[${i}]`, 'a number (useVocab is false)', values[i]);
+        out[i] = v;
+      }
+    }
+    return out;
+  }
+}
+
+/** torchtext's LabelField: not sequential, no `<unk>` and no padding. */
+export class LabelField extends Field {
+  constructor(options?: Omit<FieldOptions, 'sequential' | 'unkToken'>) {
+    const o = checkObject('options', options);
+    super({ ...o, sequential: false, unkToken: null });
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The IMDb Large Movie Review Dataset (Maas et al., 2011), as torchtext's
+ * `IMDB.splits`: train (25,000) and test (25,000) datasets of examples
+ * `{text: string[], label: 'pos' | 'neg'}`.
+ *
+ * Sources, first match wins:
+ * - `path`: an extracted folder (the `aclImdb` folder itself or its parent);
+ * - `archive`: a local .tar.gz with the original layout (e.g. only the
+ *   labelled part), streamed in memory, nothing written to disk;
+ * - otherwise `root` (default: the cache folder, `$TORCH_SENTIMENT_HOME` or
+ *   `~/.cache/torch-sentiment`): `root/aclImdb` if a previous run extracted it,
+ *   else `url` (default: the official archive) is downloaded to
+ *   `root/<archive name>` (verified, atomic) and extracted to `root/aclImdb`
+ *   (atomic, `unsup` left out).
+ *
+ * Layout read: `aclImdb/{train,test}/{neg,pos}/<id>_<rating>.txt`; `unsup`
+ * and everything else is ignored. Order is deterministic: split folder, then
+ * label folder sorted by name (`neg` before `pos`), then numeric id; torchtext's
+ * own order (pos then neg, in whatever order the file system lists) is not
+ * reproducible and the split shuffles anyway. Each review is its first line,
+ * as torchtext's `f.readline()` reads it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ArchiveError, extractArchive, readArchiveFiles } from './archive';
+import { Dataset } from './dataset';
+import { cacheDir, download } from './download';
+import type { Field } from './field';
+import { checkKnownKeys, checkObject, checkString, invalid, optional } from './validate';
+
+export interface ImdbExample {
+  text: string[];
+  label: string;
+}
+
+export const IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz';
+export const IMDB_SIZE = 84125825;
+export const IMDB_SHA256 = 'c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe';
+
+export interface ImdbOptions {
+  /** Cache folder for the download and the extracted data. */
+  root?: string;
+  /** Archive URL; default the official one (size and sha256 are then checked). */
+  url?: string;
+  /** sha256 of the archive at `url` (known for the official URL). */
+  sha256?: string;
+  /** Size in bytes of the archive at `url` (known for the official URL). */
+  size?: number;
+  /** A local .tar.gz/.tar with the aclImdb layout. */
+  archive?: string;
+  /** An extracted folder: `.../aclImdb` or the folder that holds it. */
+  path?: string;
+  /** Download when nothing is cached; default true. */
+  download?: boolean;
+  /** Progress bar for the download: true (stderr), false or a stream. */
+  progress?: boolean | NodeJS.WritableStream;
+  /** Download retries and timeouts (see `download`). */
+  retries?: number;
+  retryDelayMs?: number;
+  stallTimeoutMs?: number;
+}
+
+const KNOWN = ['root', 'url', 'sha256', 'size', 'archive', 'path', 'download', 'progress', 'retries', 'retryDelayMs',
+  'stallTimeoutMs'] as const;
+
+const SPLITS = ['train', 'test'] as const;
+const LABELS = ['neg', 'pos'] as const;
+type Split = (typeof SPLITS)[number];
+
+/** `[optional ./][optional top folder/](train|test)/(neg|pos)/<id>_<rating>.txt` */
+const ENTRY = /^(?:\.\/)?(?:[^/]+\/)?(train|test)\/(neg|pos)\/(\d+)_(\d+)\.txt$/;
+
+interface RawReview {
+  split: Split;
+  label: string;
+  id: number;
+  rating: number;
+  text: string;
+}
+
+/** torchtext reads `f.readline()` in text mode: up to and including the first line break. */
+function firstLine(text: string): string {
+  const cut = text.search(/[\r\n]/);
+  if (cut < 0) return text;
+  return text.slice(0, cut) + '\n'; // Field.preprocess strips the trailing '\n', like rstrip('\n')
+}
+
+function sortReviews(list: RawReview[]): RawReview[] {
+  return list.sort((a, b) =>
+    SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) ||
+    a.id - b.id || a.rating - b.rating);
+}
+
+function checkLayout(where: string, reviews: RawReview[]): void {
+  for (const split of SPLITS) {
+    for (const label of LABELS) {
+      if (!reviews.some((r) => r.split === split && r.label === label)) {
+        throw new Error(`${where} does not have the aclImdb layout: no reviews in ${split}/${label}/ ` +
+          '(expected aclImdb/{train,test}/{neg,pos}/<id>_<rating>.txt)');
+      }
+    }
+  }
+}
+
+async function readFromArchive(archive: string): Promise<RawReview[]> {
+  if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`);
+  const reviews: RawReview[] = [];
+  await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, contents) => {
+    const m = ENTRY.exec(p) as RegExpExecArray;
+    reviews.push({ split: m[1] as Split, label: m[2], id: Number(m[3]), rating: Number(m[4]), text: firstLine(contents.toString('utf8')) });
+  });
+  checkLayout(`archive ${archive}`, reviews);
+  return sortReviews(reviews);
+}
+
+/** `dir` itself if it has train/ and test/, else `dir/aclImdb`. */
+function resolveFolder(dir: string): string {
+  const has = (d: string) => SPLITS.every((s) => fs.existsSync(path.join(d, s)));
+  if (has(dir)) return dir;
+  const inner = path.join(dir, 'aclImdb');
+  if (has(inner)) return inner;
+  throw new Error(`folder ${dir} does not have the aclImdb layout: expected ${dir}/train and ${dir}/test ` +
+    `(or ${inner}/train and ${inner}/test)`);
+}
+
+async function readFromFolder(dir: string): Promise<RawReview[]> {
+  if (!fs.existsSync(dir)) throw new Error(`folder ${dir} does not exist`);
+  const folder = resolveFolder(dir);
+  const jobs: Array<Omit<RawReview, 'text'> & { file: string }> = [];
+  for (const split of SPLITS) {
+    for (const label of LABELS) {
+      const sub = path.join(folder, split, label);
+      if (!fs.existsSync(sub)) continue;
+      for (const name of fs.readdirSync(sub)) {
+        const m = /^(\d+)_(\d+)\.txt$/.exec(name);
+        if (m) jobs.push({ split, label, id: Number(m[1]), rating: Number(m[2]), file: path.join(sub, name) });
+      }
+    }
+  }
+  const reviews: RawReview[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const { file, ...rest } = jobs[i];
+      reviews[i] = { ...rest, text: firstLine(await fs.promises.readFile(file, 'utf8')) };
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  checkLayout(`folder ${folder}`, reviews);
+  return sortReviews(reviews);
+}
+
+/** Removes temporary folders left by interrupted extractions. */
+function cleanStale(root: string): void {
+  if (!fs.existsSync(root)) return;
+  for (const name of fs.readdirSync(root)) {
+    if (name.startsWith('aclImdb.tmp-')) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+async function readFromCache(o: Record<string, unknown>): Promise<RawReview[]> {
+  const root = path.resolve(optional(o.root, cacheDir(), (v) => checkString('options.root', v)));
+  const folder = path.join(root, 'aclImdb');
+  if (fs.existsSync(folder)) return readFromFolder(folder);
+  const url = optional(o.url, IMDB_URL, (v) => checkString('options.url', v));
+  const official = url === IMDB_URL;
+  const allowDownload = optional(o.download, true, (v) => {
+    if (typeof v !== 'boolean') throw invalid('options.download', 'a boolean', v);
+    return v;
+  });
+  const name = path.basename(new URL(url).pathname) || 'aclImdb.tar.gz';
+  const file = path.join(root, name);
+  if (!fs.existsSync(file) && !allowDownload) {
+    throw new Error(`IMDb is not in ${root} and options.download is false: pass options.archive or options.path, ` +
+      'or allow the download');
+  }
+  await download(url, file, {
+    sha256: (o.sha256 as string | undefined) ?? (official ? IMDB_SHA256 : undefined),
+    size: (o.size as number | undefined) ?? (official ? IMDB_SIZE : undefined),
+    progress: o.progress as boolean | NodeJS.WritableStream | undefined,
+    retries: o.retries as number | undefined,
+    retryDelayMs: o.retryDelayMs as number | undefined,
+    stallTimeoutMs: o.stallTimeoutMs as number | undefined,
+  });
+  cleanStale(root);
+  // Extract everything but the 50,000 unlabelled reviews, then check the layout before keeping it.
+  const tmpFolder = await extractArchive(file, path.join(root, `aclImdb.tmp-${process.pid}-extract`), {
+    filter: (p) => !/(^|\/)train\/unsup(\/|$)/.test(p),
+  });
+  try {
+    const inner = resolveFolder(tmpFolder);
+    const reviews = await readFromFolder(inner);
+    fs.renameSync(inner, folder);
+    return reviews;
+  } finally {
+    fs.rmSync(tmpFolder, { recursive: true, force: true });
+  }
+}
+
+export class IMDB {
+  static readonly urls = [IMDB_URL];
+  static readonly dirname = 'aclImdb';
+
+  /** torchtext's `IMDB.sort_key`: the number of tokens. */
+  static sortKey(example: ImdbExample): number {
+    return example.text.length;
+  }
+
+  /**
+   * Reads the reviews and returns `[train, test]`, each example preprocessed by
+   * the fields (`text` tokenized, `label` as is).
+   */
+  static async splits(textField: Field, labelField: Field, options?: ImdbOptions): Promise<[Dataset<ImdbExample>, Dataset<ImdbExample>]> {
+    if (!textField || typeof textField.preprocess !== 'function') throw invalid('textField', 'a Field', textField);
+    if (!labelField || typeof labelField.preprocess !== 'function') throw invalid('labelField', 'a Field', labelField);
+    const o = checkObject('options', options);
+    checkKnownKeys('IMDB.splits options', o, KNOWN);
+    let reviews: RawReview[];
+    if (o.path !== undefined) reviews = await readFromFolder(path.resolve(checkString('options.path', o.path)));
+    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkString('options.archive', o.archive)));
+    else reviews = await readFromCache(o);
+    const fields = { text: textField, label: labelField };
+    const bySplit: Record<Split, ImdbExample[]> = { train: [], test: [] };
+    for (const r of reviews) {
+      bySplit[r.split].push({ text: textField.preprocess(r.text) as string[], label: labelField.preprocess(r.label) as string });
+    }
+    return [
+      new Dataset<ImdbExample>(bySplit.train, fields, { sortKey: IMDB.sortKey }),
+      new Dataset<ImdbExample>(bySplit.test, fields, { sortKey: IMDB.sortKey }),
+    ];
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `BucketIterator`: batches of examples of similar length, reshuffled every
+ * epoch, as legacy torchtext's (Iterator + BucketIterator + pool):
+ * - train (the first dataset of `splits`): the shuffled data is cut into pools
+ *   of 100 batches, each pool is sorted by `sortKey` and cut into batches, and
+ *   the batches of each pool are shuffled;
+ * - valid/test: all examples sorted by `sortKey`, then cut into batches.
+ * `sortWithinBatch` orders each batch by decreasing `sortKey` (for
+ * `packPaddedSequence`). Each `for...of` over the iterator is one epoch.
+ *
+ * One deliberate difference: torchtext 0.8's `pool()` only sorts a pool when
+ * `sort_within_batch` is true (its docstring says it always sorts); here pools
+ * are always sorted (`bucket: true`), so train batches are buckets of similar
+ * length whatever `sortWithinBatch` says. `bucket: false` restores torchtext's
+ * code path. Shuffles use this package's seeded generator, not Python's random.
+ */
+import type { DeviceLike } from '../tensor';
+import { Batch, CollatedField, collate } from './batch';
+import type { Dataset } from './dataset';
+import { RandomGenerator } from './random';
+import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
+
+export interface IteratorOptions<E> {
+  batchSize: number;
+  /** Where batch tensors are created: 'cpu' (default), 'cuda', 'cuda:0', or a Device. */
+  device?: DeviceLike;
+  /** Overrides the dataset's sortKey (IMDb: number of tokens). */
+  sortKey?: (example: E) => number;
+  /** Train iterators shuffle, others sort; default true. */
+  train?: boolean;
+  /** Default: `train`. */
+  shuffle?: boolean;
+  /** Sort all examples by sortKey (no shuffling); default: `!train`. */
+  sort?: boolean;
+  /** Order each batch by decreasing sortKey; default: `sort`. */
+  sortWithinBatch?: boolean;
+  /** Sort each pool of 100 batches before batching (see above); default true. */
+  bucket?: boolean;
+  /** Seed of the shuffles; omit for a random one. */
+  seed?: number;
+}
+
+export interface SplitsOptions<E> extends Omit<IteratorOptions<E>, 'batchSize' | 'train'> {
+  batchSize?: number;
+  /** One batch size per dataset instead of `batchSize`. */
+  batchSizes?: number[];
+}
+
+const KNOWN = ['batchSize', 'device', 'sortKey', 'train', 'shuffle', 'sort', 'sortWithinBatch', 'bucket', 'seed'] as const;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Stable sort of `items` by a numeric key computed once per item. */
+function sortByKey<T>(items: readonly T[], key: (x: T) => number, descending = false): T[] {
+  const keyed = items.map((x, i) => ({ x, k: key(x), i }));
+  keyed.sort((a, b) => (descending ? b.k - a.k : a.k - b.k) || a.i - b.i);
+  return keyed.map((e) => e.x);
+}
+
+export class BucketIterator<E extends object = Record<string, unknown>> implements Iterable<Batch> {
+  readonly dataset: Dataset<E>;
+  readonly batchSize: number;
+  readonly device: DeviceLike | undefined;
+  readonly train: boolean;
+  readonly shuffle: boolean;
+  readonly sort: boolean;
+  readonly sortWithinBatch: boolean;
+  readonly bucket: boolean;
+  readonly sortKey: (example: E) => number;
+  private readonly rng: RandomGenerator;
+  /** Epochs started so far. */
+  epoch = 0;
+
+  constructor(dataset: Dataset<E>, options: IteratorOptions<E>) {
+    if (!dataset || !Array.isArray((dataset as Dataset<E>).examples)) throw invalid('dataset', 'a Dataset', dataset);
+    const o = checkObject('options', options);
+    checkKnownKeys('BucketIterator options', o, KNOWN);
+    this.dataset = dataset;
+    this.batchSize = checkInteger('options.batchSize', o.batchSize, 1);
+    this.device = o.device as DeviceLike | undefined;
+    this.train = optional(o.train, true, (v) => checkBoolean('options.train', v));
+    this.shuffle = optional(o.shuffle, this.train, (v) => checkBoolean('options.shuffle', v));
+    this.sort = optional(o.sort, !this.train, (v) => checkBoolean('options.sort', v));
+    this.sortWithinBatch = optional(o.sortWithinBatch, this.sort, (v) => checkBoolean('options.sortWithinBatch', v));
+    this.bucket = optional(o.bucket, true, (v) => checkBoolean('options.bucket', v));
+    const key = o.sortKey ?? dataset.sortKey;
+    if (typeof key !== 'function') {
+      throw invalid('options.sortKey', 'a function (example) => number (the dataset has no sortKey)', key);
+    }
+    this.sortKey = key as (example: E) => number;
+    this.rng = new RandomGenerator(o.seed as number | undefined);
+  }
+
+  /**
+   * One iterator per dataset; the first is the train iterator (shuffled,
+   * bucketed), the others are sorted. With `seed`, iterator i uses `seed + i`.
+   */
+  static splits<E extends object>(datasets: Array<Dataset<E>>, options: SplitsOptions<E>): Array<BucketIterator<E>> {
+    if (!Array.isArray(datasets) || datasets.length === 0) throw invalid('datasets', 'a non-empty array of Datasets', datasets);
+    const o = checkObject('options', options);
+    checkKnownKeys('BucketIterator.splits options', o, [...KNOWN.filter((k) => k !== 'train'), 'batchSizes']);
+    const { batchSizes, batchSize, seed, ...rest } = o as SplitsOptions<E>;
+    let sizes: number[];
+    if (batchSizes !== undefined) {
+      if (!Array.isArray(batchSizes) || batchSizes.length !== datasets.length) {
+        throw invalid('options.batchSizes', `an array of ${datasets.length} batch sizes`, batchSizes);
+      }
+      sizes = batchSizes;
+    } else {
+      sizes = datasets.map(() => checkInteger('options.batchSize', batchSize, 1));
+    }
+    if (seed !== undefined) checkInteger('options.seed', seed, 0, 2 ** 32 - 1);
+    return datasets.map((ds, i) => new BucketIterator<E>(ds, {
+      ...rest,
+      batchSize: sizes[i],
+      train: i === 0,
+      seed: seed === undefined ? undefined : (seed + i) % 2 ** 32,
+    }));
+  }
+
+  /** Number of batches per epoch (`len(iterator)`). */
+  get length(): number {
+    return Math.ceil(this.dataset.length / this.batchSize);
+  }
+
+  /** Starts an epoch and returns its minibatches of examples (no tensors). */
+  nextEpochExamples(): E[][] {
+    this.epoch++;
+    const examples = this.dataset.examples;
+    let data: E[];
+    if (this.sort) data = sortByKey(examples, this.sortKey);
+    else if (this.shuffle) data = this.rng.permutation(examples.length).map((i) => examples[i]);
+    else data = examples.slice();
+
+    let batches: E[][];
+    if (this.sort) {
+      batches = chunks(data, this.batchSize);
+    } else {
+      batches = [];
+      for (const pool of chunks(data, this.batchSize * 100)) {
+        const inPool = chunks(this.bucket || this.sortWithinBatch ? sortByKey(pool, this.sortKey) : pool, this.batchSize);
+        if (this.shuffle) this.rng.shuffle(inPool);
+        batches.push(...inPool);
+      }
+    }
+    if (this.sortWithinBatch) {
+      batches = batches.map((b) => (this.sort ? b.reverse() : sortByKey(b, this.sortKey, true)));
+    }
+    return batches;
+  }
+
+  /** One epoch of collated numeric batches (ids, lengths, labels) without tensors. */
+  *numericBatches(): Generator<Record<string, CollatedField>> {
+    for (const b of this.nextEpochExamples()) yield collate(b, this.dataset.fields);
+  }
+
+  /** One epoch of Batches (tensors on `device`). Dispose each batch when done with it. */
+  *[Symbol.iterator](): Iterator<Batch> {
+    for (const b of this.nextEpochExamples()) yield Batch.fromExamples(b, this.dataset.fields, this.device);
+  }
+}

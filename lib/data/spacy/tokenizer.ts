@@ -1,0 +1,360 @@
+/**
+ * A TypeScript port of spaCy v3's rule-based English tokenizer (what
+ * `en_core_web_sm`'s `nlp.tokenizer` does, and what TorchText called for
+ * `tokenize='spacy'`): split on whitespace, then peel prefixes and suffixes,
+ * apply special cases (contractions, abbreviations, emoticons), keep URLs and
+ * e-mails whole, split infixes, and finally re-merge special cases that the
+ * affix rules had cut apart (spaCy's special-case matcher pass).
+ *
+ * The algorithm follows spacy/tokenizer.pyx (`_tokenize_affixes`,
+ * `_split_affixes`, `_attach_tokens`, `_apply_special_cases`); the rules follow
+ * spacy/lang/punctuation.py, spacy/lang/en/punctuation.py and the exception
+ * lists. Whitespace is Python's `str.isspace()`.
+ */
+import {
+  ALPHA, ALPHA_LOWER, ALPHA_UPPER, CONCAT_QUOTES, CURRENCY, HYPHENS, LIST_CURRENCY, LIST_ELLIPSES, LIST_ICONS,
+  LIST_PUNCT, LIST_QUOTES, PUNCT, UNITS,
+} from './char-classes';
+import { englishSpecialCases } from './exceptions';
+
+/** Python's `str.isspace()` for one UTF-16 code unit (all such characters are in the BMP). */
+export function isPySpace(c: number): boolean {
+  if (c === 32) return true;
+  if (c < 9) return false;
+  if (c <= 13) return true; // \t \n \v \f \r
+  if (c < 28) return false;
+  if (c <= 31) return true; // \x1c-\x1f
+  if (c < 133) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
+    c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Python's whitespace as a regex class body (for `\s` / `\S` in ported patterns). */
+export const PY_SPACE_CLASS = String.raw`\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000`;
+
+const PREFIXES = ['§', '%', '=', '—', '–', String.raw`\+(?![0-9])`, ...LIST_PUNCT, ...LIST_ELLIPSES, ...LIST_QUOTES,
+  ...LIST_CURRENCY, ...LIST_ICONS];
+
+const SUFFIXES = [
+  ...LIST_PUNCT, ...LIST_ELLIPSES, ...LIST_QUOTES, ...LIST_ICONS, "'s", "'S", '’s', '’S', '—', '–',
+  String.raw`(?<=[0-9])\+`,
+  String.raw`(?<=°[FfCcKk])\.`,
+  String.raw`(?<=[0-9])(?:${CURRENCY})`,
+  String.raw`(?<=[0-9])(?:${UNITS})`,
+  String.raw`(?<=[0-9${ALPHA_LOWER}%²\-\+${PUNCT}(?:${CONCAT_QUOTES})])\.`,
+  String.raw`(?<=[${ALPHA_UPPER}][${ALPHA_UPPER}])\.`,
+];
+
+const INFIXES = [
+  ...LIST_ELLIPSES, ...LIST_ICONS,
+  String.raw`(?<=[0-9])[+\-\*^](?=[0-9-])`,
+  String.raw`(?<=[${ALPHA_LOWER}${CONCAT_QUOTES}])\.(?=[${ALPHA_UPPER}${CONCAT_QUOTES}])`,
+  String.raw`(?<=[${ALPHA}]),(?=[${ALPHA}])`,
+  String.raw`(?<=[${ALPHA}0-9])(?:${HYPHENS})(?=[${ALPHA}])`,
+  String.raw`(?<=[${ALPHA}0-9])[:<>=/](?=[${ALPHA}])`,
+];
+
+// spacy/lang/tokenizer_exceptions.py URL_PATTERN with Python's Unicode \d, \w, \S spelled out.
+const D = String.raw`\p{Nd}`;
+const S = `[^${PY_SPACE_CLASS}]`;
+const URL_PATTERN =
+  '^' +
+  String.raw`(?:(?:[\p{L}\p{N}_\+\-\.]{2,})://)?` +
+  String.raw`(?:${S}+(?::${S}*)?@)?` +
+  '(?:' +
+  String.raw`(?!(?:10|127)(?:\.${D}{1,3}){3})` +
+  String.raw`(?!(?:169\.254|192\.168)(?:\.${D}{1,3}){2})` +
+  String.raw`(?!172\.(?:1[6-9]|2${D}|3[0-1])(?:\.${D}{1,3}){2})` +
+  String.raw`(?:[1-9]${D}?|1${D}${D}|2[01]${D}|22[0-3])` +
+  String.raw`(?:\.(?:1?${D}{1,2}|2[0-4]${D}|25[0-5])){2}` +
+  String.raw`(?:\.(?:[1-9]${D}?|1${D}${D}|2[0-4]${D}|25[0-4]))` +
+  '|' +
+  String.raw`(?:(?:[A-Za-z0-9\u00a1-\uffff][A-Za-z0-9\u00a1-\uffff_\-]{0,62})?[A-Za-z0-9\u00a1-\uffff]\.)+` +
+  `(?:[${ALPHA_LOWER}]{2,63})` +
+  ')' +
+  String.raw`(?::${D}{2,5})?` +
+  String.raw`(?:[/?#]${S}*)?` +
+  '$';
+
+/** Rules of one tokenizer: regexes and special cases, as spaCy's `Tokenizer` holds them. */
+export interface SpacyRules {
+  prefix: RegExp;
+  suffix: RegExp;
+  infix: RegExp;
+  url: RegExp;
+  specials: Map<string, string[]>;
+}
+
+export function englishRules(): SpacyRules {
+  return {
+    // compile_prefix_regex / compile_suffix_regex / compile_infix_regex
+    prefix: new RegExp(PREFIXES.map((p) => `^(?:${p})`).join('|'), 'u'),
+    suffix: new RegExp(SUFFIXES.map((p) => `(?:${p})$`).join('|'), 'u'),
+    infix: new RegExp(INFIXES.map((p) => `(?:${p})`).join('|'), 'gu'),
+    url: new RegExp(URL_PATTERN, 'u'),
+    specials: englishSpecialCases(),
+  };
+}
+
+interface ChunkResult {
+  tokens: string[];
+  /** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
+  internalTrigger: boolean;
+  /** The last token could start such a pattern with the next chunk's first token. */
+  lastCanStart: boolean;
+}
+
+/**
+ * spaCy-compatible tokenizer. Tokenization of each whitespace-delimited chunk
+ * is cached (as spaCy does), so the cost is mostly one pass over the text.
+ */
+export class SpacyTokenizer {
+  private readonly rules: SpacyRules;
+  private readonly cache = new Map<string, ChunkResult>();
+  private readonly maxCache: number;
+  /** Multi-token matcher patterns, keyed by their first token. */
+  private readonly patterns = new Map<string, Array<{ tokens: string[]; special: string }>>();
+  /** "first\u0000second" of every multi-token pattern. */
+  private readonly pairs = new Set<string>();
+
+  constructor(rules: SpacyRules = englishRules(), maxCache = 2_000_000) {
+    this.rules = rules;
+    this.maxCache = maxCache;
+    // add_special_case: rules containing affixes or a space also go to the matcher,
+    // as their affix-only tokenization.
+    for (const special of [...rules.specials.keys()].sort()) {
+      const needsMatcher = this.findPrefix(special) > 0 || this.findSuffix(special) > 0 ||
+        this.findInfixes(special).length > 0 || special.includes(' ');
+      if (!needsMatcher) continue;
+      const tokens = this.tokenizeAffixes(special, false).map((t) => t.text);
+      if (tokens.length < 2) continue; // one-token patterns never change a doc
+      const list = this.patterns.get(tokens[0]) ?? [];
+      list.push({ tokens, special });
+      this.patterns.set(tokens[0], list);
+      this.pairs.add(`${tokens[0]}\u0000${tokens[1]}`);
+    }
+  }
+
+  /** Tokenizes `text` and returns the token texts, like `[t.text for t in nlp.tokenizer(text)]`. */
+  tokenize(text: string): string[] {
+    const out: string[] = [];
+    let trigger = false;
+    let prevLastCanStart = false;
+    let prevLast = '';
+    const n = text.length;
+    if (n === 0) return out;
+    let inWs = isPySpace(text.charCodeAt(0));
+    let start = 0;
+    const emit = (span: string) => {
+      const r = this.chunk(span);
+      if (prevLastCanStart && this.pairs.has(`${prevLast}\u0000${r.tokens[0]}`)) trigger = true;
+      if (r.internalTrigger) trigger = true;
+      for (let k = 0; k < r.tokens.length; k++) out.push(r.tokens[k]);
+      prevLastCanStart = r.lastCanStart;
+      prevLast = r.tokens[r.tokens.length - 1];
+    };
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const ws = c === 32 || (c < 128 ? c >= 9 && (c <= 13 || (c >= 28 && c <= 31)) : isPySpace(c));
+      if (ws !== inWs) {
+        if (start < i) emit(text.slice(start, i));
+        start = c === 32 ? i + 1 : i;
+        inWs = !inWs;
+      }
+    }
+    if (start < n) emit(text.slice(start));
+    if (!trigger) return out;
+    return this.applySpecialCases(this.tokenizeAffixes(text, true));
+  }
+
+  private chunk(span: string): ChunkResult {
+    let r = this.cache.get(span);
+    if (r !== undefined) return r;
+    const tokens = this.tokenizeChunk(span, true);
+    let internalTrigger = false;
+    for (let k = 0; k + 1 < tokens.length; k++) {
+      if (this.pairs.has(`${tokens[k]}\u0000${tokens[k + 1]}`)) {
+        internalTrigger = true;
+        break;
+      }
+    }
+    r = { tokens, internalTrigger, lastCanStart: this.patterns.has(tokens[tokens.length - 1]) };
+    if (this.cache.size >= this.maxCache) this.cache.clear();
+    this.cache.set(span, r);
+    return r;
+  }
+
+  /** `Tokenizer._tokenize_affixes`: tokens with their trailing-space flag. */
+  private tokenizeAffixes(text: string, withSpecialCases: boolean): Array<{ text: string; space: boolean }> {
+    const out: Array<{ text: string; space: boolean }> = [];
+    const n = text.length;
+    if (n === 0) return out;
+    let inWs = isPySpace(text.charCodeAt(0));
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (isPySpace(c) !== inWs) {
+        if (start < i) {
+          for (const t of this.tokenizeChunk(text.slice(start, i), withSpecialCases)) out.push({ text: t, space: false });
+        }
+        if (c === 32) {
+          out[out.length - 1].space = true;
+          start = i + 1;
+        } else {
+          start = i;
+        }
+        inWs = !inWs;
+      }
+    }
+    if (start < n) {
+      for (const t of this.tokenizeChunk(text.slice(start), withSpecialCases)) out.push({ text: t, space: false });
+    }
+    return out;
+  }
+
+  /** `_split_affixes` + `_attach_tokens` for one whitespace-free (or all-whitespace) chunk. */
+  private tokenizeChunk(chunk: string, withSpecialCases: boolean): string[] {
+    const specials = this.rules.specials;
+    if (withSpecialCases) {
+      const hit = specials.get(chunk);
+      if (hit !== undefined) return hit;
+    }
+    const prefixes: string[] = [];
+    const suffixes: string[] = [];
+    let s = chunk;
+    let lastSize = -1;
+    while (s.length > 0 && s.length !== lastSize) {
+      if (withSpecialCases && specials.has(s)) break;
+      lastSize = s.length;
+      const preLen = this.findPrefix(s);
+      let prefix = '';
+      let minusPre = '';
+      if (preLen !== 0) {
+        prefix = s.slice(0, preLen);
+        minusPre = s.slice(preLen);
+        if (minusPre && withSpecialCases && specials.has(minusPre)) {
+          s = minusPre;
+          prefixes.push(prefix);
+          break;
+        }
+      }
+      const sufLen = this.findSuffix(s.slice(preLen));
+      let suffix = '';
+      let minusSuf = '';
+      if (sufLen !== 0) {
+        suffix = s.slice(s.length - sufLen);
+        minusSuf = s.slice(0, s.length - sufLen);
+        if (minusSuf && withSpecialCases && specials.has(minusSuf)) {
+          s = minusSuf;
+          suffixes.push(suffix);
+          break;
+        }
+      }
+      if (preLen && sufLen && preLen + sufLen <= s.length) {
+        s = s.slice(preLen, s.length - sufLen);
+        prefixes.push(prefix);
+        suffixes.push(suffix);
+      } else if (preLen) {
+        s = minusPre;
+        prefixes.push(prefix);
+      } else if (sufLen) {
+        s = minusSuf;
+        suffixes.push(suffix);
+      }
+    }
+    const out = prefixes;
+    if (s.length > 0) {
+      const hit = withSpecialCases ? specials.get(s) : undefined;
+      if (hit !== undefined) {
+        for (const t of hit) out.push(t);
+      } else if (this.rules.url.test(s)) {
+        out.push(s);
+      } else {
+        const matches = this.findInfixes(s);
+        if (matches.length === 0) {
+          out.push(s);
+        } else {
+          let start = 0;
+          for (const [infixStart, infixEnd] of matches) {
+            if (infixStart === 0) continue;
+            if (infixStart !== start) out.push(s.slice(start, infixStart));
+            if (infixStart !== infixEnd) out.push(s.slice(infixStart, infixEnd));
+            start = infixEnd;
+          }
+          if (start < s.length) out.push(s.slice(start));
+        }
+      }
+    }
+    for (let k = suffixes.length - 1; k >= 0; k--) out.push(suffixes[k]);
+    return out;
+  }
+
+  private findPrefix(s: string): number {
+    const m = this.rules.prefix.exec(s);
+    return m === null ? 0 : m[0].length;
+  }
+
+  private findSuffix(s: string): number {
+    const m = this.rules.suffix.exec(s);
+    return m === null ? 0 : m[0].length;
+  }
+
+  private findInfixes(s: string): Array<[number, number]> {
+    const re = this.rules.infix;
+    re.lastIndex = 0;
+    const out: Array<[number, number]> = [];
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(s)) !== null) {
+      out.push([m.index, m.index + m[0].length]);
+      if (m[0].length === 0) re.lastIndex++;
+    }
+    return out;
+  }
+
+  /** `_apply_special_cases`: find pattern matches, keep longest-leftmost, merge those without inner spaces. */
+  private applySpecialCases(doc: Array<{ text: string; space: boolean }>): string[] {
+    const matches: Array<{ start: number; end: number; special: string }> = [];
+    for (let i = 0; i < doc.length; i++) {
+      const candidates = this.patterns.get(doc[i].text);
+      if (candidates === undefined) continue;
+      for (const p of candidates) {
+        if (i + p.tokens.length > doc.length) continue;
+        let ok = true;
+        for (let k = 1; k < p.tokens.length; k++) {
+          if (doc[i + k].text !== p.tokens[k]) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) matches.push({ start: i, end: i + p.tokens.length, special: p.special });
+      }
+    }
+    // _filter_special_spans: longest first, then leftmost; every visited span marks its tokens.
+    matches.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+    const seen = new Set<number>();
+    const kept = new Map<number, { end: number; special: string }>();
+    for (const m of matches) {
+      if (!seen.has(m.start) && !seen.has(m.end - 1)) kept.set(m.start, m);
+      for (let k = m.start; k < m.end; k++) seen.add(k);
+    }
+    const out: string[] = [];
+    for (let i = 0; i < doc.length;) {
+      const m = kept.get(i);
+      if (m === undefined) {
+        out.push(doc[i].text);
+        i++;
+        continue;
+      }
+      let spaced = false;
+      for (let k = i; k < m.end - 1; k++) if (doc[k].space) spaced = true;
+      const pieces = spaced ? undefined : this.rules.specials.get(m.special);
+      if (pieces === undefined) {
+        for (let k = i; k < m.end; k++) out.push(doc[k].text);
+      } else {
+        for (const p of pieces) out.push(p);
+      }
+      i = m.end;
+    }
+    return out;
+  }
+}

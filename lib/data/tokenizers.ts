@@ -1,0 +1,97 @@
+/**
+ * Tokenizers by name, as torchtext's `get_tokenizer`:
+ * - `'spacy'`: spaCy v3's English rule-based tokenizer (en_core_web_sm's `nlp.tokenizer`), ported.
+ * - `'basic_english'`: torchtext's `_basic_english_normalize`, character for character.
+ * - `'whitespace'`: Python's `str.split()` (torchtext's default when `tokenize=None`).
+ * - any function `(text: string) => string[]`.
+ */
+import { SpacyTokenizer, isPySpace } from './spacy/tokenizer';
+import { invalid } from './validate';
+
+export type TokenizerFn = (text: string) => string[];
+export type TokenizerName = 'spacy' | 'basic_english' | 'whitespace';
+export type TokenizerLike = TokenizerName | TokenizerFn;
+
+/** Python's `str.split()` with no argument: split on runs of Unicode whitespace. */
+export function whitespaceTokenize(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const ws = c === 32 || (c < 128 ? c >= 9 && (c <= 13 || (c >= 28 && c <= 31)) : isPySpace(c));
+    if (ws) {
+      if (start >= 0) {
+        out.push(text.slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) out.push(text.slice(start));
+  return out;
+}
+
+/**
+ * torchtext.data.utils._basic_english_normalize: lower-case; `'` -> ` '  `; drop `"`;
+ * `. , ( ) ! ?` spaced out; `<br />`, `;`, `:` -> space; split on whitespace.
+ * The regex substitutions are applied in torchtext's order; after `"` is removed
+ * none of the later ones can create or destroy another's match, so one pass does it.
+ */
+export function basicEnglishTokenize(text: string): string[] {
+  let line = text.toLowerCase();
+  if (line.indexOf('"') >= 0) line = line.replace(/"/g, '');
+  const out: string[] = [];
+  let start = -1;
+  const n = line.length;
+  for (let i = 0; i < n; i++) {
+    const c = line.charCodeAt(i);
+    let sep = false;
+    let emitSelf = false;
+    let skip = 0;
+    if (c === 32 || (c < 128 ? c >= 9 && (c <= 13 || (c >= 28 && c <= 31)) : isPySpace(c))) {
+      sep = true;
+    } else if (c === 46 /* . */ || c === 44 /* , */ || c === 40 /* ( */ || c === 41 /* ) */ || c === 33 /* ! */ ||
+      c === 63 /* ? */ || c === 39 /* ' */) {
+      sep = true;
+      emitSelf = true;
+    } else if (c === 59 /* ; */ || c === 58 /* : */) {
+      sep = true;
+    } else if (c === 60 /* < */ && line.startsWith('<br />', i)) {
+      sep = true;
+      skip = 5;
+    }
+    if (!sep) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      out.push(line.slice(start, i));
+      start = -1;
+    }
+    if (emitSelf) out.push(line[i]);
+    i += skip;
+  }
+  if (start >= 0) out.push(line.slice(start));
+  return out;
+}
+
+let spacySingleton: SpacyTokenizer | undefined;
+
+/** The shared spaCy-compatible tokenizer (its chunk cache is shared too). */
+export function spacyTokenizer(): SpacyTokenizer {
+  spacySingleton ??= new SpacyTokenizer();
+  return spacySingleton;
+}
+
+/** `get_tokenizer`: a tokenizer function from a name or a function. */
+export function getTokenizer(tokenizer: TokenizerLike | undefined | null): TokenizerFn {
+  if (tokenizer === undefined || tokenizer === null || tokenizer === 'whitespace') return whitespaceTokenize;
+  if (typeof tokenizer === 'function') return tokenizer;
+  if (tokenizer === 'basic_english') return basicEnglishTokenize;
+  if (tokenizer === 'spacy') {
+    const t = spacyTokenizer();
+    return (text: string) => t.tokenize(text);
+  }
+  throw invalid('tokenize', "'spacy', 'basic_english', 'whitespace' or a function (text: string) => string[]", tokenizer);
+}
