@@ -166,11 +166,13 @@ export interface CaseErrors {
   /** what the largest relative error was seen on */
   worst: string;
   compared: number;
+  /** values equal to the float32 the fixture's 9 significant digits name: bit-identical to PyTorch */
+  identical: number;
 }
 
 /** Collects the comparisons of one case; `check` throws a readable error on the first mismatch. */
 export class ParityRecorder {
-  readonly errors: CaseErrors = { maxRel: 0, maxAbs: 0, worst: '', compared: 0 };
+  readonly errors: CaseErrors = { maxRel: 0, maxAbs: 0, worst: '', compared: 0, identical: 0 };
 
   constructor(readonly caseName: string) {}
 
@@ -193,6 +195,7 @@ export class ParityRecorder {
       const diff = Math.abs(a - e);
       const tol = opts.tolerance ? opts.tolerance[i] : rtol * Math.abs(e) + atol;
       if (!(diff <= tol) && firstBad < 0) firstBad = i; // NaN fails too
+      if (a === Math.fround(e)) this.errors.identical++;
       if (diff > this.errors.maxAbs) this.errors.maxAbs = diff;
       if (Math.abs(e) >= REPORT_FLOOR && diff / Math.abs(e) > this.errors.maxRel) {
         this.errors.maxRel = diff / Math.abs(e);
@@ -267,15 +270,18 @@ export function printReport(title: string): void {
   const rows = [...report.entries()];
   let worst: [string, CaseErrors] | null = null;
   for (const [name, e] of rows) if (!worst || e.maxRel > worst[1].maxRel) worst = [name, e];
+  const identical = rows.reduce((n, [, e]) => n + e.identical, 0);
+  const compared = rows.reduce((n, [, e]) => n + e.compared, 0);
   const width = Math.max(...rows.map(([n]) => n.length));
   const lines = rows.map(
     ([name, e]) =>
       `${name.padEnd(width)}  max rel ${e.maxRel.toExponential(2)}  max abs ${e.maxAbs.toExponential(2)}  ` +
-      `(${e.compared} values${e.worst ? `; worst: ${e.worst}` : ''})`,
+      `(${e.identical}/${e.compared} bit-identical${e.worst ? `; worst: ${e.worst}` : ''})`,
   );
   const summary =
     `${title}: ${rows.length} cases on ${DEVICE} within rtol ${RTOL} + atol ${ATOL}; largest relative error ` +
-    `${worst ? `${worst[1].maxRel.toExponential(2)} (${worst[0]}: ${worst[1].worst})` : 'n/a'}`;
+    `${worst ? `${worst[1].maxRel.toExponential(2)} (${worst[0]}: ${worst[1].worst})` : 'n/a'}; ` +
+    `${identical} of ${compared} values bit-identical to PyTorch's float32`;
   // eslint-disable-next-line no-console
   console.log([...lines, summary].join('\n'));
   if (process.env.PARITY_REPORT) {

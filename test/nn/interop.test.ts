@@ -106,14 +106,9 @@ describe('state_dict interop with PyTorch', () => {
         const out = noGrad(() => model.forward(toTensor(input)));
         return { shape: out.shape, dtype: 'float32' as const, data: Array.from(values(out)) };
       });
-      const sd = model.stateDict();
-      let keys: Array<[string, number[]]>;
-      try {
-        save(sd, file);
-        keys = Object.entries(sd).map(([k, t]) => [k, t.shape]);
-      } finally {
-        for (const t of Object.values(sd)) t.dispose();
-      }
+      const sd = model.stateDict(); // the parameters themselves, as in PyTorch: not disposed here
+      save(sd, file);
+      const keys = Object.entries(sd).map(([k, t]): [string, number[]] => [k, t.shape]);
       const doc: Expected = { model: 'InteropModel', input, output, keys };
       fs.writeFileSync(expectedFile, JSON.stringify(doc));
       const log = pythonOk(['check', file, expectedFile]);

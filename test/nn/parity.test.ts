@@ -132,29 +132,29 @@ function forwardModule(fx: Fixture, module: nn.Module, inputs: Record<string, Te
       const batchFirst = config.options.batchFirst === true;
       const lengths = fx.inputs.lengths as number[] | undefined;
       const x = inputs.input;
-      const input = lengths
+      const packed = lengths
         ? nn.utils.rnn.packPaddedSequence(x, lengths, { batchFirst, enforceSorted: fx.inputs.enforceSorted as boolean })
-        : x;
-      let out: Tensor | ReturnType<typeof nn.utils.rnn.packPaddedSequence>;
+        : null;
+      let out: Tensor | nn.PackedSequence;
       const result: Outputs = {};
       if (config.module === 'LSTM') {
+        const lstm = module as nn.LSTM;
         const state: [Tensor, Tensor] | undefined = inputs.h0 ? [inputs.h0, inputs.c0] : undefined;
-        const [o, [hN, cN]] = (module as nn.LSTM).forward(input, state);
+        const [o, [hN, cN]] = packed ? lstm.forward(packed, state) : lstm.forward(x, state);
         out = o;
         result.hN = hN;
         result.cN = cN;
       } else {
-        const [o, hN] = (module as nn.RNN | nn.GRU).forward(input, inputs.h0);
+        const rnn = module as nn.RNN | nn.GRU;
+        const [o, hN] = packed ? rnn.forward(packed, inputs.h0) : rnn.forward(x, inputs.h0);
         out = o;
         result.hN = hN;
       }
-      if (lengths) {
-        const [padded] = nn.utils.rnn.padPackedSequence(out as ReturnType<typeof nn.utils.rnn.packPaddedSequence>, {
-          batchFirst,
-        });
+      if (out instanceof nn.PackedSequence) {
+        const [padded] = nn.utils.rnn.padPackedSequence(out, { batchFirst });
         result.output = padded;
       } else {
-        result.output = out as Tensor;
+        result.output = out;
       }
       return result;
     }
@@ -184,10 +184,10 @@ function runModuleCase(fx: Fixture, rec: ParityRecorder): void {
           const outs = forwardModule(fx, module, inputs);
           const loss = weightedLoss(outs, weights);
           loss.backward();
-          losses.push(loss.item());
+          losses.push(loss.item() as number);
           if (step === 0) {
             for (const [key, want] of Object.entries(fx.expected.outputs!)) rec.checkTensor(`output ${key}`, outs[key], want);
-            rec.checkScalar('loss', loss.item(), fx.expected.loss);
+            rec.checkScalar('loss', loss.item() as number, fx.expected.loss);
             checkGrads(rec, module, fx.expected.grads!);
           }
           opt.step();
@@ -216,7 +216,7 @@ function runLossCase(fx: Fixture, rec: ParityRecorder): void {
       const out = lossModule.forward(input, target);
       rec.checkTensor('output', out, fx.expected.outputs!.output);
       const scalar = fx.lossWeights ? out.mul(toTensor(fx.lossWeights.output)).sum() : out;
-      rec.checkScalar('loss', scalar.item(), fx.expected.loss);
+      rec.checkScalar('loss', scalar.item() as number, fx.expected.loss);
       scalar.backward();
       if (input.grad === null) throw new Error(`${fx.name}: input.grad is null after backward()`);
       rec.checkTensor('input grad', input.grad, fx.expected.inputGrad!);
@@ -237,20 +237,21 @@ function runOptimCase(fx: Fixture, rec: ParityRecorder): void {
     const opt = buildOptimizer(fx.optimizer!, module.parameters());
     try {
       const cfg = fx.optimizer!;
-      for (let step = 0; step < cfg.steps; step++) {
-        tidy(() => {
-          const x = toTensor(fixtureTensor(fx.inputs.input, 'input'));
-          const negTarget = toTensor(fixtureTensor(fx.inputs.target, 'target')).mul(-1);
+      // one scope for all steps, so nothing the optimizer creates in step 1 is freed before step 2
+      tidy(() => {
+        const x = toTensor(fixtureTensor(fx.inputs.input, 'input'));
+        const negTarget = toTensor(fixtureTensor(fx.inputs.target, 'target')).mul(-1);
+        for (let step = 0; step < cfg.steps; step++) {
           opt.zeroGrad();
           const d = module.forward(x).add(negTarget);
           const loss = d.mul(d).sum();
           loss.backward();
-          rec.checkScalar(`loss step ${step + 1}`, loss.item(), fx.expected.losses![step]);
+          rec.checkScalar(`loss step ${step + 1}`, loss.item() as number, fx.expected.losses![step]);
           checkGrads(rec, module, fx.expected.gradsPerStep![step], `grad step ${step + 1}`);
           opt.step();
-        });
-        checkParams(rec, module, fx.expected.paramsPerStep![step], `${cfg.kind} step ${step + 1}`);
-      }
+          checkParams(rec, module, fx.expected.paramsPerStep![step], `${cfg.kind} step ${step + 1}`);
+        }
+      });
     } finally {
       opt.dispose();
     }
@@ -281,10 +282,10 @@ function runTutorial2Small(fx: Fixture, rec: ParityRecorder): void {
           const logits = model.forward(text, lengths);
           const loss = crit.forward(logits, labels);
           loss.backward();
-          losses.push(loss.item());
+          losses.push(loss.item() as number);
           if (step === 0) {
             rec.checkTensor('logits', logits, fx.expected.outputs!.logits);
-            rec.checkScalar('loss', loss.item(), fx.expected.loss);
+            rec.checkScalar('loss', loss.item() as number, fx.expected.loss);
             checkGrads(rec, model, fx.expected.grads!);
           }
           opt.step();
@@ -330,7 +331,7 @@ function runTutorial1Full(fx: Fixture, rec: ParityRecorder): void {
       const got = summarize(init.get(name)!, indices.get(name)!);
       // the fixture's 9 significant digits name the float32 value exactly
       expect(got.values).toEqual(want.values.map(Math.fround));
-      checkSummary(rec, `init ${name}`, got, want, 1e-12);
+      checkSummary(rec, `init ${name}`, got, want, 1e-10);
     }
     try {
       model.loadStateDict(sd, { strict: true });
@@ -351,10 +352,10 @@ function runTutorial1Full(fx: Fixture, rec: ParityRecorder): void {
           const logits = model.forward(text).squeeze(1);
           const loss = crit.forward(logits, labels);
           loss.backward();
-          losses.push(loss.item());
+          losses.push(loss.item() as number);
           if (step === 0) {
             rec.checkTensor('logits', logits, fx.expected.outputs!.logits);
-            rec.checkScalar('loss', loss.item(), fx.expected.loss);
+            rec.checkScalar('loss', loss.item() as number, fx.expected.loss);
             const params = new Map(model.namedParameters());
             for (const [name, , want] of fx.expected.gradSummary!) {
               const g = params.get(name)!.grad;
