@@ -120,7 +120,7 @@ def main():
               file=sys.stderr)
         return 1
     worst, where = cmp.worst
-    print(f'check_fixtures: {len(fresh_files)} fixtures in {rel} match PyTorch '
+    print(f'check_fixtures: {len(fresh_files)} files ({len(fresh_files) - 1} cases + index.json) in {rel} match PyTorch '
           f'(rtol {args.rtol:g}, atol {args.atol:g}; largest |diff|/tolerance {worst:.3g}'
           + (f' at {where}' if where else '') + ')')
     return 0
