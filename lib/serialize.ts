@@ -51,12 +51,15 @@ export function load(file: string): Record<string, Tensor> {
   const orderedDict = new TorchError(
     `${file} holds an OrderedDict (torch.save(model.state_dict(), f)), which libtorch cannot read; save a plain dict instead: torch.save(dict(model.state_dict()), f)`,
   );
-  if (bytes.includes('collections\nOrderedDict')) throw orderedDict;
+  // The top-level pickle of torch.save(model.state_dict()) opens with the OrderedDict global right after
+  // the protocol marker. (Every saved tensor also carries an empty OrderedDict for hooks, later on, so
+  // the bare name alone says nothing.)
+  const topLevelOrderedDict = bytes.includes('\x80\x02ccollections\nOrderedDict', 0, 'latin1');
+  if (topLevelOrderedDict) throw orderedDict;
   let result: { names: string[]; tensors: ReturnType<typeof native.pickleLoad>['tensors'] };
   try {
     result = native.pickleLoad(bytes);
   } catch (e) {
-    if (bytes.includes('OrderedDict')) throw orderedDict;
     throw new TorchError(`${file} is not a readable checkpoint (a dict of tensors saved by torch.save or save()): ${(e as Error).message.split('\n')[0]}`);
   }
   const out: Record<string, Tensor> = {};

@@ -3,13 +3,11 @@
 namespace ts {
 
 namespace {
-// Random 128-bit tag that marks externals created by this addon as tensor handles.
-const napi_type_tag kTensorTag = {0x8f3a5c2e71d94b06ULL, 0xa1c7e3b95d20f48cULL};
-
 void Finalize(Napi::Env env, TensorBox* box) {
   if (!box->disposed) {
     if (AddonData* data = Data(env)) data->liveTensors--;
   }
+  box->magic = 0;
   delete box;
 }
 }  // namespace
@@ -17,23 +15,18 @@ void Finalize(Napi::Env env, TensorBox* box) {
 AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 
 Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
-  auto* box = new TensorBox{std::move(tensor), false};
+  auto* box = new TensorBox{kTensorMagic, std::move(tensor), false};
   auto external = Napi::External<TensorBox>::New(env, box, Finalize);
-  napi_status status = napi_type_tag_object(env, external, &kTensorTag);
-  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
   Data(env)->liveTensors++;
   return external;
 }
 
 TensorBox* Box(const Napi::Value& value, const char* what) {
-  Napi::Env env = value.Env();
-  bool tagged = false;
   if (value.IsExternal()) {
-    napi_status status = napi_check_object_type_tag(env, value, &kTensorTag, &tagged);
-    NAPI_THROW_IF_FAILED(env, status, nullptr);
+    auto* box = value.As<Napi::External<TensorBox>>().Data();
+    if (box != nullptr && box->magic == kTensorMagic) return box;
   }
-  if (!tagged) ThrowType(env, std::string(what) + " must be a Tensor handle");
-  return value.As<Napi::External<TensorBox>>().Data();
+  ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
 }
 
 const torch::Tensor& Unwrap(const Napi::Value& value, const char* what) {
