@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { Parser, extract as tarExtract } from 'tar';
 import type { ReadEntry } from 'tar';
 import { checkString } from './validate';
@@ -126,6 +127,23 @@ export function readArchiveFiles(archive: string, accept: (entryPath: string) =>
       failed = true;
       reject(new ArchiveError(archive, `archive ${archive} cannot be read: ${e.message}`));
     });
-    input.pipe(parser);
+    // Gunzip with an async zlib stream (libuv thread pool), so decompression
+    // overlaps with whatever `onFile` does on the main thread.
+    const head = Buffer.alloc(2);
+    let gz = false;
+    try {
+      const fd = fs.openSync(archive, 'r');
+      gz = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+      fs.closeSync(fd);
+    } catch {
+      // the read stream reports it
+    }
+    if (gz) {
+      const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
+      gunzip.on('error', (e) => fail(e.message));
+      input.pipe(gunzip).pipe(parser);
+    } else {
+      input.pipe(parser);
+    }
   });
 }

@@ -5,7 +5,13 @@
  * `Batch`, see batch.ts).
  */
 import type { DType } from '../tensor';
-import type { Dataset } from './dataset';
+import type { Fields } from './dataset';
+
+/** What `buildVocab` reads: a Dataset or anything with its fields and examples. */
+export interface VocabSource {
+  readonly fields: Fields;
+  readonly examples: ReadonlyArray<object>;
+}
 import { TokenizerFn, TokenizerLike, getTokenizer } from './tokenizers';
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
 import { Counter, Vocab, VocabOptions } from './vocab';
@@ -129,7 +135,7 @@ export class Field {
    * Counts this field's values in `datasets` and builds `this.vocab`.
    * `options.specials` are added after the field's own (`<unk>`, `<pad>`, ...).
    */
-  buildVocab(datasets: Dataset<object> | Array<Dataset<object>>, options?: BuildVocabOptions): Vocab {
+  buildVocab(datasets: VocabSource | VocabSource[], options?: BuildVocabOptions): Vocab {
     const list = Array.isArray(datasets) ? datasets : [datasets];
     const o = checkObject('options', options);
     const counter = new Counter();

@@ -24,3 +24,7 @@ export { download, cacheDir, sha256File, DownloadError } from './download';
 export type { DownloadOptions, DownloadErrorCode } from './download';
 export { extractArchive, readArchiveFiles, ArchiveError } from './archive';
 export { RandomGenerator } from './random';
+export { Corpus, CorpusBuilder } from './corpus';
+export type { CorpusTokenizer } from './corpus';
+export { TokenInterner } from './interner';
+export { basicEnglishIds } from './tokenizers';

@@ -5,6 +5,7 @@
  * - `'whitespace'`: Python's `str.split()` (torchtext's default when `tokenize=None`).
  * - any function `(text: string) => string[]`.
  */
+import { HASH_SEED, TokenInterner, hashStep } from './interner';
 import { SpacyTokenizer, isPySpace } from './spacy/tokenizer';
 import { invalid } from './validate';
 
@@ -74,6 +75,48 @@ export function basicEnglishTokenize(text: string): string[] {
   }
   if (start >= 0) out.push(line.slice(start));
   return out;
+}
+
+let scratch = new Int32Array(1 << 16);
+
+/** `basicEnglishTokenize` as token ids in `interner` (no string per token is created for known tokens). */
+export function basicEnglishIds(text: string, interner: TokenInterner): Int32Array {
+  let line = text.toLowerCase();
+  if (line.indexOf('"') >= 0) line = line.replace(/"/g, '');
+  const n = line.length;
+  if (scratch.length < n + 1) scratch = new Int32Array(n + 1); // at most one token per character
+  const out = scratch;
+  let count = 0;
+  let start = -1;
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    const c = line.charCodeAt(i);
+    // 0: token char, 1: separator, 2: separator that is also a token, 3: '<br />'
+    let kind = 0;
+    if (c < 128) {
+      if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31) || c === 59 || c === 58) kind = 1;
+      else if (c === 46 || c === 44 || c === 40 || c === 41 || c === 33 || c === 63 || c === 39) kind = 2;
+      else if (c === 60 && line.startsWith('<br />', i)) kind = 3;
+    } else if (isPySpace(c)) {
+      kind = 1;
+    }
+    if (kind === 0) {
+      if (start < 0) {
+        start = i;
+        h = HASH_SEED;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+      continue;
+    }
+    if (start >= 0) {
+      out[count++] = interner.internSpan(line, start, i, h);
+      start = -1;
+    }
+    if (kind === 2) out[count++] = interner.internSpan(line, i, i + 1, Math.imul(HASH_SEED ^ c, 0x01000193));
+    else if (kind === 3) i += 5;
+  }
+  if (start >= 0) out[count++] = interner.internSpan(line, start, n, h);
+  return out.slice(0, count);
 }
 
 let spacySingleton: SpacyTokenizer | undefined;

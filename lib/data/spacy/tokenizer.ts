@@ -16,6 +16,7 @@ import {
   LIST_PUNCT, LIST_QUOTES, PUNCT, UNITS,
 } from './char-classes';
 import { englishSpecialCases } from './exceptions';
+import { HASH_SEED, TokenInterner, hashStep } from '../interner';
 
 /** Python's `str.isspace()` for one UTF-16 code unit (all such characters are in the BMP). */
 export function isPySpace(c: number): boolean {
@@ -98,6 +99,8 @@ export function englishRules(): SpacyRules {
 
 interface ChunkResult {
   tokens: string[];
+  /** Ids of `tokens` in the tokenizer's TokenInterner. */
+  ids: Int32Array;
   /** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
   internalTrigger: boolean;
   /** The last token could start such a pattern with the next chunk's first token. */
@@ -106,20 +109,30 @@ interface ChunkResult {
 
 /**
  * spaCy-compatible tokenizer. Tokenization of each whitespace-delimited chunk
- * is cached (as spaCy does), so the cost is mostly one pass over the text.
+ * is cached (as spaCy does), keyed straight from the text without slicing, so
+ * the cost is mostly one pass over the characters. Token strings are interned:
+ * equal tokens are the same string instance, with a stable id in `interner`.
  */
 export class SpacyTokenizer {
+  /** Every token ever produced, with its id (see `tokenizeIds`). */
+  readonly interner = new TokenInterner();
   private readonly rules: SpacyRules;
-  private readonly cache = new Map<string, ChunkResult>();
-  private readonly maxCache: number;
+  private chunkKeys = new TokenInterner();
+  private chunkResults: ChunkResult[] = [];
   /** Multi-token matcher patterns, keyed by their first token. */
   private readonly patterns = new Map<string, Array<{ tokens: string[]; special: string }>>();
-  /** "first\u0000second" of every multi-token pattern. */
+  /**
+   * "first\u0000second" of every multi-token pattern whose merge changes
+   * something (e.g. [":", ")"] -> ":)"). Patterns such as ["it", "'s"] for
+   * "it's" rewrite tokens into themselves; they only matter when another
+   * match overlaps them, and then that other match triggers the full pass.
+   */
   private readonly pairs = new Set<string>();
+  /** First tokens of the patterns in `pairs`. */
+  private readonly firsts = new Set<string>();
 
-  constructor(rules: SpacyRules = englishRules(), maxCache = 2_000_000) {
+  constructor(rules: SpacyRules = englishRules()) {
     this.rules = rules;
-    this.maxCache = maxCache;
     // add_special_case: rules containing affixes or a space also go to the matcher,
     // as their affix-only tokenization.
     for (const special of [...rules.specials.keys()].sort()) {
@@ -131,46 +144,110 @@ export class SpacyTokenizer {
       const list = this.patterns.get(tokens[0]) ?? [];
       list.push({ tokens, special });
       this.patterns.set(tokens[0], list);
-      this.pairs.add(`${tokens[0]}\u0000${tokens[1]}`);
+      const pieces = rules.specials.get(special) as string[];
+      const identity = pieces.length === tokens.length && pieces.every((p, k) => p === tokens[k]);
+      if (!identity) {
+        this.pairs.add(`${tokens[0]}\u0000${tokens[1]}`);
+        this.firsts.add(tokens[0]);
+      }
     }
+  }
+
+  /** Drops the chunk cache (token ids stay valid). */
+  clearCache(): void {
+    this.chunkKeys = new TokenInterner();
+    this.chunkResults = [];
   }
 
   /** Tokenizes `text` and returns the token texts, like `[t.text for t in nlp.tokenizer(text)]`. */
   tokenize(text: string): string[] {
+    const scan = this.chunks(text);
+    if (scan.trigger) return this.matcherPass(scan);
+    const chunks = scan.list;
     const out: string[] = [];
-    let trigger = false;
-    let prevLastCanStart = false;
-    let prevLast = '';
-    const n = text.length;
-    if (n === 0) return out;
-    let inWs = isPySpace(text.charCodeAt(0));
-    let start = 0;
-    const emit = (span: string) => {
-      const r = this.chunk(span);
-      if (prevLastCanStart && this.pairs.has(`${prevLast}\u0000${r.tokens[0]}`)) trigger = true;
-      if (r.internalTrigger) trigger = true;
-      for (let k = 0; k < r.tokens.length; k++) out.push(r.tokens[k]);
-      prevLastCanStart = r.lastCanStart;
-      prevLast = r.tokens[r.tokens.length - 1];
-    };
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const ws = c === 32 || (c < 128 ? c >= 9 && (c <= 13 || (c >= 28 && c <= 31)) : isPySpace(c));
-      if (ws !== inWs) {
-        if (start < i) emit(text.slice(start, i));
-        start = c === 32 ? i + 1 : i;
-        inWs = !inWs;
-      }
+    for (let c = 0; c < chunks.length; c++) {
+      const t = chunks[c].tokens;
+      for (let k = 0; k < t.length; k++) out.push(t[k]);
     }
-    if (start < n) emit(text.slice(start));
-    if (!trigger) return out;
-    return this.applySpecialCases(this.tokenizeAffixes(text, true));
+    return out;
   }
 
-  private chunk(span: string): ChunkResult {
-    let r = this.cache.get(span);
-    if (r !== undefined) return r;
-    const tokens = this.tokenizeChunk(span, true);
+  /** Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). */
+  tokenizeIds(text: string): Int32Array {
+    const scan = this.chunks(text);
+    if (scan.trigger) {
+      const toks = this.matcherPass(scan);
+      const ids = new Int32Array(toks.length);
+      for (let k = 0; k < toks.length; k++) ids[k] = this.interner.intern(toks[k]);
+      return ids;
+    }
+    const chunks = scan.list;
+    let n = 0;
+    for (let c = 0; c < chunks.length; c++) n += chunks[c].ids.length;
+    const out = new Int32Array(n);
+    let o = 0;
+    for (let c = 0; c < chunks.length; c++) {
+      out.set(chunks[c].ids, o);
+      o += chunks[c].ids.length;
+    }
+    return out;
+  }
+
+  /** The special-case matcher pass over a doc whose chunks are known. */
+  private matcherPass(scan: { list: ChunkResult[]; spaceAfter: boolean[] }): string[] {
+    const doc: Array<{ text: string; space: boolean }> = [];
+    scan.list.forEach((r, c) => {
+      r.tokens.forEach((t, k) => doc.push({ text: t, space: k === r.tokens.length - 1 && scan.spaceAfter[c] }));
+    });
+    return this.applySpecialCases(doc).map((t) => this.interner.keys[this.interner.intern(t)]);
+  }
+
+  /** Cached chunk results of `text`; `trigger` when the special-case matcher has work to do. */
+  private chunks(text: string): { list: ChunkResult[]; spaceAfter: boolean[]; trigger: boolean } {
+    const list: ChunkResult[] = [];
+    const spaceAfter: boolean[] = [];
+    const n = text.length;
+    let trigger = false;
+    if (n === 0) return { list, spaceAfter, trigger };
+    let prev: ChunkResult | undefined;
+    let inWs = isPySpace(text.charCodeAt(0));
+    let start = 0;
+    let h = HASH_SEED;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? text.charCodeAt(i) : -1;
+      const ws = c === 32 || (c < 128 ? c >= 9 && (c <= 13 || (c >= 28 && c <= 31)) : isPySpace(c));
+      if (i === n || ws !== inWs) {
+        if (start < i) {
+          const id = this.chunkKeys.internSpan(text, start, i, h);
+          let r = this.chunkResults[id];
+          if (r === undefined) r = this.chunkResults[id] = this.makeChunk(this.chunkKeys.keys[id]);
+          if (r.internalTrigger) trigger = true;
+          else if (prev !== undefined && prev.lastCanStart &&
+            this.pairs.has(`${prev.tokens[prev.tokens.length - 1]}\u0000${r.tokens[0]}`)) trigger = true;
+          list.push(r);
+          spaceAfter.push(c === 32);
+          prev = r;
+        }
+        if (i === n) break;
+        start = c === 32 ? i + 1 : i;
+        h = HASH_SEED;
+        if (c !== 32) h = hashStep(h, c);
+        inWs = !inWs;
+      } else {
+        h = hashStep(h, c);
+      }
+    }
+    return { list, spaceAfter, trigger };
+  }
+
+  private makeChunk(span: string): ChunkResult {
+    const raw = this.tokenizeChunk(span, true);
+    const ids = new Int32Array(raw.length);
+    const tokens = new Array<string>(raw.length);
+    for (let k = 0; k < raw.length; k++) {
+      ids[k] = this.interner.intern(raw[k]);
+      tokens[k] = this.interner.keys[ids[k]];
+    }
     let internalTrigger = false;
     for (let k = 0; k + 1 < tokens.length; k++) {
       if (this.pairs.has(`${tokens[k]}\u0000${tokens[k + 1]}`)) {
@@ -178,10 +255,7 @@ export class SpacyTokenizer {
         break;
       }
     }
-    r = { tokens, internalTrigger, lastCanStart: this.patterns.has(tokens[tokens.length - 1]) };
-    if (this.cache.size >= this.maxCache) this.cache.clear();
-    this.cache.set(span, r);
-    return r;
+    return { tokens, ids, internalTrigger, lastCanStart: this.firsts.has(tokens[tokens.length - 1]) };
   }
 
   /** `Tokenizer._tokenize_affixes`: tokens with their trailing-space flag. */

@@ -1,0 +1,129 @@
+/**
+ * `Corpus`: many texts tokenized into one Int32Array of interned token ids
+ * (plus offsets), the bulk form of the pipeline. Counting, vocabulary
+ * building and numericalization then run over typed arrays: one Map lookup
+ * per distinct token instead of one per token. Results are identical to the
+ * string path (`Field.preprocess` + `buildVocab` + `numericalizeTokens`).
+ */
+import { TokenInterner } from './interner';
+import { TokenizerFn, basicEnglishIds, spacyTokenizer, whitespaceTokenize } from './tokenizers';
+import { invalid } from './validate';
+import { Counter, Vocab } from './vocab';
+
+export type CorpusTokenizer = 'spacy' | 'basic_english' | 'whitespace' | TokenizerFn;
+
+export class Corpus {
+  /** id -> token (`interner.keys`). */
+  readonly interner: TokenInterner;
+  /** Token ids of all texts, back to back. */
+  readonly ids: Int32Array;
+  /** Text i is `ids.subarray(offsets[i], offsets[i + 1])`. */
+  readonly offsets: Int32Array;
+
+  private constructor(interner: TokenInterner, ids: Int32Array, offsets: Int32Array) {
+    this.interner = interner;
+    this.ids = ids;
+    this.offsets = offsets;
+  }
+
+  /** Tokenizes every text. 'spacy' shares the spaCy tokenizer's interner and chunk cache. */
+  static fromTexts(texts: readonly string[], tokenizer: CorpusTokenizer): Corpus {
+    if (!Array.isArray(texts)) throw invalid('texts', 'an array of strings', texts);
+    const b = new CorpusBuilder(tokenizer);
+    for (const t of texts) b.add(t);
+    return b.finish();
+  }
+
+  /** @internal */
+  static create(interner: TokenInterner, ids: Int32Array, offsets: Int32Array): Corpus {
+    return new Corpus(interner, ids, offsets);
+  }
+
+  /** Number of texts. */
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+
+  idsOf(i: number): Int32Array {
+    return this.ids.subarray(this.offsets[i], this.offsets[i + 1]);
+  }
+
+  /** Tokens of text i (shared string instances). */
+  tokensOf(i: number): string[] {
+    const keys = this.interner.keys;
+    return Array.from(this.idsOf(i), (id) => keys[id]);
+  }
+
+  /** Token counts over texts `indices` (default all), in first-seen order like collections.Counter. */
+  counter(indices?: Iterable<number>): Counter {
+    const counts = new Int32Array(this.interner.size);
+    const order: number[] = [];
+    const visit = (i: number) => {
+      for (let k = this.offsets[i]; k < this.offsets[i + 1]; k++) {
+        const id = this.ids[k];
+        if (counts[id]++ === 0) order.push(id);
+      }
+    };
+    if (indices === undefined) for (let i = 0; i < this.length; i++) visit(i);
+    else for (const i of indices) visit(i);
+    const keys = this.interner.keys;
+    return new Counter(order.map((id) => [keys[id], counts[id]] as [string, number]));
+  }
+
+  /** Vocabulary indices of every token (`vocab.stoi[token]`), aligned with `ids`. */
+  numericalize(vocab: Vocab): Int32Array {
+    const keys = this.interner.keys;
+    const map = new Int32Array(keys.length);
+    for (let id = 0; id < keys.length; id++) map[id] = vocab.stoi.get(keys[id]);
+    const out = new Int32Array(this.ids.length);
+    for (let k = 0; k < out.length; k++) out[k] = map[this.ids[k]];
+    return out;
+  }
+}
+
+/** Builds a Corpus one text at a time (e.g. while an archive is still being read). */
+export class CorpusBuilder {
+  readonly interner: TokenInterner;
+  private readonly tok: (text: string) => Int32Array;
+  private parts: Int32Array[] = [];
+  private total = 0;
+
+  constructor(tokenizer: CorpusTokenizer) {
+    if (tokenizer === 'spacy') {
+      const sp = spacyTokenizer();
+      this.interner = sp.interner;
+      this.tok = (t) => sp.tokenizeIds(t);
+    } else if (tokenizer === 'basic_english') {
+      const interner = (this.interner = new TokenInterner());
+      this.tok = (t) => basicEnglishIds(t, interner);
+    } else if (tokenizer === 'whitespace' || typeof tokenizer === 'function') {
+      const interner = (this.interner = new TokenInterner());
+      const fn = tokenizer === 'whitespace' ? whitespaceTokenize : tokenizer;
+      this.tok = (t) => Int32Array.from(fn(t), (s) => interner.intern(s));
+    } else {
+      throw invalid('tokenizer', "'spacy', 'basic_english', 'whitespace' or a function", tokenizer);
+    }
+  }
+
+  /** Tokenizes `text`; returns its index in the corpus. */
+  add(text: string): number {
+    if (typeof text !== 'string') throw invalid('text', 'a string', text);
+    const ids = this.tok(text);
+    this.parts.push(ids);
+    this.total += ids.length;
+    return this.parts.length - 1;
+  }
+
+  finish(): Corpus {
+    const offsets = new Int32Array(this.parts.length + 1);
+    const ids = new Int32Array(this.total);
+    let o = 0;
+    this.parts.forEach((p, i) => {
+      ids.set(p, o);
+      o += p.length;
+      offsets[i + 1] = o;
+    });
+    this.parts = [];
+    return Corpus.create(this.interner, ids, offsets);
+  }
+}
