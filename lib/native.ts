@@ -152,10 +152,10 @@ const prebuilds = require(path.join(ROOT, 'scripts', 'prebuilds.js')) as {
 };
 
 const FIXES = [
-  'Install libtorch:   apt-get install libtorch-dev libopenblas0-pthread   (Debian 12 / Ubuntu)',
+  'Install libtorch:   apt-get install libtorch1.13 libopenblas0-pthread   (Debian 12; libtorch-dev too to build from source)',
   'or point to one:    LIBTORCH=/path/to/libtorch   (the folder of the official libtorch zip)',
   "or use PyTorch's:   LIBTORCH_USE_PYTORCH=1   (the libtorch inside python3's torch package)",
-  'then rebuild:       npm rebuild torch-sentiment --build-from-source',
+  'or build for yours: npm rebuild torch-sentiment --build-from-source   (needs g++, make, python3, libtorch-dev)',
 ];
 
 /** Thrown when the addon cannot be loaded; the message lists what was found and how to fix it. */
@@ -168,6 +168,17 @@ export class LoadError extends Error {
 
 function loadError(lines: string[]): LoadError {
   return new LoadError(['torch-sentiment could not load its native addon.', ...lines, '', 'Fixes:', ...FIXES.map((f) => '  ' + f)].join('\n'));
+}
+
+/** What the prebuilds folder holds and which libtorch each needs, for the error messages. */
+function describePrebuilds(files: string[]): string {
+  const where = `prebuilds/${process.platform}-${process.arch}/`;
+  if (files.length === 0) return `none in ${where}`;
+  const each = files.map((f) => {
+    const m = /\.libtorch-(\d+\.\d+)-(\w+)\.node$/.exec(f);
+    return m ? `${path.basename(f)} (for libtorch ${m[1]}, ${m[2]})` : path.basename(f);
+  });
+  return `${each.join(', ')} in ${where}`;
 }
 
 // Libraries outside the dynamic loader's path (LIBTORCH, PyTorch's wheel) are loaded first with
@@ -185,28 +196,36 @@ function preload(libs: string[]): void {
   }
 }
 
+// RTLD_NOW: a binary built against another libtorch fails here, with the missing symbol named,
+// instead of crashing at its first call.
+function open(file: string): Binding {
+  const m = { exports: {} as Binding };
+  process.dlopen(m, file, os.constants.dlopen.RTLD_NOW);
+  return m.exports;
+}
+
+// Candidates, first that loads and matches wins: TORCH_SENTIMENT_BINARY alone when set; else the local
+// build (a clone's `npm run build:native`, or `npm install --build-from-source`: what was just built
+// for this machine, as node-gyp-build also prefers), then the prebuild tagged for the libtorch found.
 function load(): { binding: Binding; file: string; libtorch: LibtorchInfo } {
   const libtorch = findLibtorch();
+  const pre = prebuilds.findPrebuild(ROOT, libtorch);
   if (!libtorch.ok) {
-    return (() => {
-      throw loadError([`libtorch was not found (${libtorch.source}: ${libtorch.reason}).`]);
-    })();
+    throw loadError([`libtorch was not found (${libtorch.source}: ${libtorch.reason}).`, `Prebuilt binaries: ${describePrebuilds(pre.available)}.`]);
   }
   const override = process.env.TORCH_SENTIMENT_BINARY;
-  const local = [path.join(ROOT, 'build', 'Release', 'torch_sentiment.node')];
-  const pre = prebuilds.findPrebuild(ROOT, libtorch);
-  const candidates = override ? [override] : [...(pre.file ? [pre.file] : []), ...local.filter((f) => fs.existsSync(f))];
+  const local = path.join(ROOT, 'build', 'Release', 'torch_sentiment.node');
+  const candidates = override ? [override] : [local, pre.file].filter((f): f is string => f !== null && fs.existsSync(f));
   const found = `Found libtorch ${libtorch.version} (${libtorch.variant}) from ${libtorch.source} at ${libtorch.root}.`;
   if (candidates.length === 0) {
-    const have = pre.available.length ? pre.available.map((f) => path.basename(f)).join(', ') : 'none';
-    throw loadError([found, `No binary for it: no prebuild tagged ${pre.tag} (prebuilds here: ${have}) and no local build in build/Release.`]);
+    throw loadError([found, `No binary for it: no prebuild tagged ${pre.tag} (${describePrebuilds(pre.available)}) and no local build in build/Release.`]);
   }
   if (!libtorch.system && libtorch.preload) preload(libtorch.preload);
   const errors: string[] = [];
   for (const file of candidates) {
     let binding: Binding;
     try {
-      binding = require(file) as Binding;
+      binding = open(file);
     } catch (e) {
       errors.push(`${path.relative(ROOT, file) || file}: ${(e as Error).message.split('\n')[0]}`);
       continue;

@@ -46,24 +46,41 @@ function readCxx11Abi(cmakePrefix) {
   }
 }
 
+// A runtime-only install (Debian's libtorch1.13 without libtorch-dev) has no headers, only versioned
+// libraries: libtorch.so.1.13 -> libtorch.so.1.13.1. Enough to run a prebuild, not to build one.
+function versionFromLibs(files) {
+  let best = null;
+  for (const f of files) {
+    const m = /^libtorch\.so\.(\d+)\.(\d+)(?:\.(\d+))?$/.exec(f);
+    if (m && (!best || m[3] !== undefined)) best = `${m[1]}.${m[2]}.${m[3] ?? 0}`;
+  }
+  return best;
+}
+
 function describe(source, root, includeDir, libDir, cmakePrefix) {
-  const has = (name) => fs.existsSync(path.join(libDir, name));
-  if (!has('libtorch.so') && !fs.readdirSync(libDir).some((f) => f.startsWith('libtorch.so'))) {
+  const files = fs.readdirSync(libDir);
+  // `name` itself, else a versioned `name.N...` (runtime-only installs have no unversioned symlink).
+  const lib = (name) => (files.includes(name) ? name : files.filter((f) => f.startsWith(name + '.')).sort()[0] || null);
+  if (!lib('libtorch.so')) {
     return { ok: false, source, root, reason: `no libtorch.so in ${libDir}` };
   }
-  const version = readVersion(includeDir);
+  const headerVersion = readVersion(includeDir);
+  const version = headerVersion || versionFromLibs(files);
   if (!version) return { ok: false, source, root, reason: `no torch/version.h under ${includeDir}` };
-  const cuda = has('libtorch_cuda.so');
+  const cuda = lib('libtorch_cuda.so') !== null;
   const includeDirs = [includeDir, path.join(includeDir, 'torch', 'csrc', 'api', 'include')];
   // The libraries to preload (in dependency order) when they are not on the loader's default path.
   const preload = ['libc10.so', cuda ? 'libc10_cuda.so' : null, 'libtorch_cpu.so', cuda ? 'libtorch_cuda.so' : null, 'libtorch.so']
-    .filter((f) => f && has(f))
+    .map((f) => f && lib(f))
+    .filter((f) => f)
     .map((f) => path.join(libDir, f));
   return {
     ok: true,
     source,
     root,
     version,
+    /** False when only the runtime libraries are there: prebuilds run, building from source cannot. */
+    headers: headerVersion !== null,
     /** major.minor, what a binary built against this libtorch needs at run time. */
     abi: version.split('.').slice(0, 2).join('.'),
     variant: cuda ? 'cuda' : 'cpu',
@@ -107,6 +124,16 @@ function fromSystem() {
       const cmake = path.join(libDir, 'cmake');
       return describe('system', libDir, includeDir, libDir, fs.existsSync(path.join(cmake, 'Torch')) ? cmake : null);
     }
+  }
+  // No libtorch-dev: the runtime package alone (libtorch.so.<major>.<minor>) still runs a prebuild.
+  for (const libDir of SYSTEM_LIB_DIRS) {
+    let files;
+    try {
+      files = fs.readdirSync(libDir);
+    } catch {
+      continue;
+    }
+    if (versionFromLibs(files)) return describe('system', libDir, SYSTEM_INCLUDE_DIRS[0], libDir, null);
   }
   return {
     ok: false,

@@ -27,11 +27,29 @@ describe('native loader', () => {
       expect(r.signal).toBeNull();
       expect(r.stdout).toContain('LoadError: torch-sentiment could not load its native addon.');
       expect(r.stdout).toContain(`libtorch was not found (LIBTORCH: ${path.join(empty, 'lib')} does not exist)`);
-      expect(r.stdout).toContain('apt-get install libtorch-dev libopenblas0-pthread');
+      expect(r.stdout).toMatch(/Prebuilt binaries: (none in|.*torch_sentiment\.libtorch-\d+\.\d+-(cpu|cuda)\.node \(for libtorch)/);
+      expect(r.stdout).toContain('apt-get install libtorch1.13 libopenblas0-pthread');
       expect(r.stdout).toContain('LIBTORCH=/path/to/libtorch');
       expect(r.stdout).toContain('npm rebuild torch-sentiment --build-from-source');
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('a runtime-only libtorch (versioned libraries, no headers) is found and runs the addon', () => {
+    const found = spawnSync(process.execPath, ['scripts/libtorch.js', '--json'], { cwd: root, encoding: 'utf8' });
+    const info = JSON.parse(found.stdout) as { libDir: string };
+    const libs = fs.readdirSync(info.libDir).filter((f) => /^lib(torch|torch_cpu|c10)\.so\.\d+\.\d+(\.\d+)?$/.test(f));
+    if (libs.length === 0) return; // libtorch here has unversioned libraries only (the official zip): nothing to simulate
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-libtorch-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'lib'));
+      for (const f of libs) fs.symlinkSync(path.join(info.libDir, f), path.join(dir, 'lib', f));
+      const r = loadIn({ LIBTORCH: dir });
+      expect(r.stdout).toMatch(/^LOADED \d+\.\d+/);
+      expect(r.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
