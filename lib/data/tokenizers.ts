@@ -33,47 +33,20 @@ export function whitespaceTokenize(text: string): string[] {
   return out;
 }
 
+const basicInterner = new TokenInterner();
+
 /**
  * torchtext.data.utils._basic_english_normalize: lower-case; `'` -> ` '  `; drop `"`;
  * `. , ( ) ! ?` spaced out; `<br />`, `;`, `:` -> space; split on whitespace.
  * The regex substitutions are applied in torchtext's order; after `"` is removed
  * none of the later ones can create or destroy another's match, so one pass does it.
+ * Tokens are interned: equal tokens are the same string instance.
  */
 export function basicEnglishTokenize(text: string): string[] {
-  let line = text.toLowerCase();
-  if (line.indexOf('"') >= 0) line = line.replace(/"/g, '');
-  const out: string[] = [];
-  let start = -1;
-  const n = line.length;
-  for (let i = 0; i < n; i++) {
-    const c = line.charCodeAt(i);
-    let sep = false;
-    let emitSelf = false;
-    let skip = 0;
-    if (c === 32 || (c < 128 ? c >= 9 && (c <= 13 || (c >= 28 && c <= 31)) : isPySpace(c))) {
-      sep = true;
-    } else if (c === 46 /* . */ || c === 44 /* , */ || c === 40 /* ( */ || c === 41 /* ) */ || c === 33 /* ! */ ||
-      c === 63 /* ? */ || c === 39 /* ' */) {
-      sep = true;
-      emitSelf = true;
-    } else if (c === 59 /* ; */ || c === 58 /* : */) {
-      sep = true;
-    } else if (c === 60 /* < */ && line.startsWith('<br />', i)) {
-      sep = true;
-      skip = 5;
-    }
-    if (!sep) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0) {
-      out.push(line.slice(start, i));
-      start = -1;
-    }
-    if (emitSelf) out.push(line[i]);
-    i += skip;
-  }
-  if (start >= 0) out.push(line.slice(start));
+  const ids = basicEnglishIds(text, basicInterner);
+  const keys = basicInterner.keys;
+  const out = new Array<string>(ids.length);
+  for (let k = 0; k < ids.length; k++) out[k] = keys[ids[k]];
   return out;
 }
 

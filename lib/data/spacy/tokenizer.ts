@@ -16,7 +16,7 @@ import {
   LIST_PUNCT, LIST_QUOTES, PUNCT, UNITS,
 } from './char-classes';
 import { englishSpecialCases } from './exceptions';
-import { HASH_SEED, TokenInterner, hashStep } from '../interner';
+import { HASH_SEED, TokenInterner } from '../interner';
 
 /** Python's `str.isspace()` for one UTF-16 code unit (all such characters are in the BMP). */
 export function isPySpace(c: number): boolean {
@@ -97,28 +97,31 @@ export function englishRules(): SpacyRules {
   };
 }
 
-interface ChunkResult {
-  tokens: string[];
-  /** Ids of `tokens` in the tokenizer's TokenInterner. */
-  ids: Int32Array;
-  /** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
-  internalTrigger: boolean;
-  /** The last token could start such a pattern with the next chunk's first token. */
-  lastCanStart: boolean;
-}
+const COMPUTED = 1;
+/** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
+const INTERNAL_TRIGGER = 2;
+/** The last token could start such a pattern with the next chunk's first token. */
+const LAST_CAN_START = 4;
 
 /**
  * spaCy-compatible tokenizer. Tokenization of each whitespace-delimited chunk
- * is cached (as spaCy does), keyed straight from the text without slicing, so
- * the cost is mostly one pass over the characters. Token strings are interned:
- * equal tokens are the same string instance, with a stable id in `interner`.
+ * is cached (as spaCy does), keyed straight from the text without slicing and
+ * stored in flat typed arrays, so the cost is mostly one pass over the
+ * characters. Token strings are interned: equal tokens are the same string
+ * instance, with a stable id in `interner`.
  */
 export class SpacyTokenizer {
   /** Every token ever produced, with its id (see `tokenizeIds`). */
   readonly interner = new TokenInterner();
   private readonly rules: SpacyRules;
+  // Chunk cache: chunk id (in chunkKeys) -> token ids pool[offset .. offset + count).
   private chunkKeys = new TokenInterner();
-  private chunkResults: ChunkResult[] = [];
+  private chunkOffset = new Int32Array(1024);
+  private chunkCount = new Int32Array(1024);
+  private chunkFlags = new Uint8Array(1024);
+  private pool = new Int32Array(4096);
+  private poolSize = 0;
+  private scratch = new Int32Array(4096);
   /** Multi-token matcher patterns, keyed by their first token. */
   private readonly patterns = new Map<string, Array<{ tokens: string[]; special: string }>>();
   /**
@@ -156,60 +159,30 @@ export class SpacyTokenizer {
   /** Drops the chunk cache (token ids stay valid). */
   clearCache(): void {
     this.chunkKeys = new TokenInterner();
-    this.chunkResults = [];
+    this.chunkFlags = new Uint8Array(1024);
+    this.chunkOffset = new Int32Array(1024);
+    this.chunkCount = new Int32Array(1024);
+    this.pool = new Int32Array(4096);
+    this.poolSize = 0;
   }
 
   /** Tokenizes `text` and returns the token texts, like `[t.text for t in nlp.tokenizer(text)]`. */
   tokenize(text: string): string[] {
-    const scan = this.chunks(text);
-    if (scan.trigger) return this.matcherPass(scan);
-    const chunks = scan.list;
-    const out: string[] = [];
-    for (let c = 0; c < chunks.length; c++) {
-      const t = chunks[c].tokens;
-      for (let k = 0; k < t.length; k++) out.push(t[k]);
-    }
+    const ids = this.tokenizeIds(text);
+    const keys = this.interner.keys;
+    const out = new Array<string>(ids.length);
+    for (let k = 0; k < ids.length; k++) out[k] = keys[ids[k]];
     return out;
   }
 
   /** Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). */
   tokenizeIds(text: string): Int32Array {
-    const scan = this.chunks(text);
-    if (scan.trigger) {
-      const toks = this.matcherPass(scan);
-      const ids = new Int32Array(toks.length);
-      for (let k = 0; k < toks.length; k++) ids[k] = this.interner.intern(toks[k]);
-      return ids;
-    }
-    const chunks = scan.list;
-    let n = 0;
-    for (let c = 0; c < chunks.length; c++) n += chunks[c].ids.length;
-    const out = new Int32Array(n);
-    let o = 0;
-    for (let c = 0; c < chunks.length; c++) {
-      out.set(chunks[c].ids, o);
-      o += chunks[c].ids.length;
-    }
-    return out;
-  }
-
-  /** The special-case matcher pass over a doc whose chunks are known. */
-  private matcherPass(scan: { list: ChunkResult[]; spaceAfter: boolean[] }): string[] {
-    const doc: Array<{ text: string; space: boolean }> = [];
-    scan.list.forEach((r, c) => {
-      r.tokens.forEach((t, k) => doc.push({ text: t, space: k === r.tokens.length - 1 && scan.spaceAfter[c] }));
-    });
-    return this.applySpecialCases(doc).map((t) => this.interner.keys[this.interner.intern(t)]);
-  }
-
-  /** Cached chunk results of `text`; `trigger` when the special-case matcher has work to do. */
-  private chunks(text: string): { list: ChunkResult[]; spaceAfter: boolean[]; trigger: boolean } {
-    const list: ChunkResult[] = [];
-    const spaceAfter: boolean[] = [];
     const n = text.length;
-    let trigger = false;
-    if (n === 0) return { list, spaceAfter, trigger };
-    let prev: ChunkResult | undefined;
+    if (n === 0) return new Int32Array(0);
+    let out = this.scratch;
+    let count = 0;
+    let prevFlags = 0;
+    let prevLast = -1;
     let inWs = isPySpace(text.charCodeAt(0));
     let start = 0;
     let h = HASH_SEED;
@@ -219,43 +192,102 @@ export class SpacyTokenizer {
       if (i === n || ws !== inWs) {
         if (start < i) {
           const id = this.chunkKeys.internSpan(text, start, i, h);
-          let r = this.chunkResults[id];
-          if (r === undefined) r = this.chunkResults[id] = this.makeChunk(this.chunkKeys.keys[id]);
-          if (r.internalTrigger) trigger = true;
-          else if (prev !== undefined && prev.lastCanStart &&
-            this.pairs.has(`${prev.tokens[prev.tokens.length - 1]}\u0000${r.tokens[0]}`)) trigger = true;
-          list.push(r);
-          spaceAfter.push(c === 32);
-          prev = r;
+          if (id >= this.chunkFlags.length || (this.chunkFlags[id] & COMPUTED) === 0) this.computeChunk(id);
+          const f = this.chunkFlags[id];
+          const off = this.chunkOffset[id];
+          const cnt = this.chunkCount[id];
+          const pool = this.pool;
+          if ((f & INTERNAL_TRIGGER) !== 0 || ((prevFlags & LAST_CAN_START) !== 0 &&
+            this.pairs.has(`${this.interner.keys[prevLast]}\u0000${this.interner.keys[pool[off]]}`))) {
+            return this.matcherPassIds(text);
+          }
+          if (count + cnt > out.length) {
+            const grown = new Int32Array(Math.max(out.length * 2, count + cnt));
+            grown.set(out.subarray(0, count));
+            out = this.scratch = grown;
+          }
+          for (let k = 0; k < cnt; k++) out[count++] = pool[off + k];
+          prevFlags = f;
+          prevLast = pool[off + cnt - 1];
         }
         if (i === n) break;
         start = c === 32 ? i + 1 : i;
         h = HASH_SEED;
-        if (c !== 32) h = hashStep(h, c);
+        if (c !== 32) h = Math.imul(h ^ c, 0x01000193);
         inWs = !inWs;
       } else {
-        h = hashStep(h, c);
+        h = Math.imul(h ^ c, 0x01000193);
       }
     }
-    return { list, spaceAfter, trigger };
+    return out.slice(0, count);
   }
 
-  private makeChunk(span: string): ChunkResult {
-    const raw = this.tokenizeChunk(span, true);
-    const ids = new Int32Array(raw.length);
-    const tokens = new Array<string>(raw.length);
-    for (let k = 0; k < raw.length; k++) {
-      ids[k] = this.interner.intern(raw[k]);
-      tokens[k] = this.interner.keys[ids[k]];
+  /** The special-case matcher pass (rare): the doc's cached chunks with trailing-space flags, then merges. */
+  private matcherPassIds(text: string): Int32Array {
+    const keys = this.interner.keys;
+    const doc: Array<{ text: string; space: boolean }> = [];
+    const n = text.length;
+    let inWs = isPySpace(text.charCodeAt(0));
+    let start = 0;
+    let h = HASH_SEED;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? text.charCodeAt(i) : -1;
+      const ws = i < n && isPySpace(c);
+      if (i === n || ws !== inWs) {
+        if (start < i) {
+          const id = this.chunkKeys.internSpan(text, start, i, h);
+          if (id >= this.chunkFlags.length || (this.chunkFlags[id] & COMPUTED) === 0) this.computeChunk(id);
+          const off = this.chunkOffset[id];
+          const cnt = this.chunkCount[id];
+          for (let k = 0; k < cnt; k++) doc.push({ text: keys[this.pool[off + k]], space: false });
+          if (c === 32) doc[doc.length - 1].space = true;
+        }
+        if (i === n) break;
+        start = c === 32 ? i + 1 : i;
+        h = HASH_SEED;
+        if (c !== 32) h = Math.imul(h ^ c, 0x01000193);
+        inWs = !inWs;
+      } else {
+        h = Math.imul(h ^ c, 0x01000193);
+      }
     }
-    let internalTrigger = false;
+    const toks = this.applySpecialCases(doc);
+    const ids = new Int32Array(toks.length);
+    for (let k = 0; k < toks.length; k++) ids[k] = this.interner.intern(toks[k]);
+    return ids;
+  }
+
+  private computeChunk(id: number): void {
+    if (id >= this.chunkFlags.length) {
+      const size = Math.max(this.chunkFlags.length * 2, id + 1);
+      const f = new Uint8Array(size);
+      f.set(this.chunkFlags);
+      this.chunkFlags = f;
+      const o = new Int32Array(size);
+      o.set(this.chunkOffset);
+      this.chunkOffset = o;
+      const c = new Int32Array(size);
+      c.set(this.chunkCount);
+      this.chunkCount = c;
+    }
+    const tokens = this.tokenizeChunk(this.chunkKeys.keys[id], true);
+    if (this.poolSize + tokens.length > this.pool.length) {
+      const p = new Int32Array(Math.max(this.pool.length * 2, this.poolSize + tokens.length));
+      p.set(this.pool.subarray(0, this.poolSize));
+      this.pool = p;
+    }
+    this.chunkOffset[id] = this.poolSize;
+    this.chunkCount[id] = tokens.length;
+    for (const t of tokens) this.pool[this.poolSize++] = this.interner.intern(t);
+    let flags = COMPUTED;
     for (let k = 0; k + 1 < tokens.length; k++) {
       if (this.pairs.has(`${tokens[k]}\u0000${tokens[k + 1]}`)) {
-        internalTrigger = true;
+        flags |= INTERNAL_TRIGGER;
         break;
       }
     }
-    return { tokens, ids, internalTrigger, lastCanStart: this.firsts.has(tokens[tokens.length - 1]) };
+    if (this.firsts.has(tokens[tokens.length - 1])) flags |= LAST_CAN_START;
+    this.chunkFlags[id] = flags;
   }
 
   /** `Tokenizer._tokenize_affixes`: tokens with their trailing-space flag. */
