@@ -3,10 +3,11 @@
  * (IMDB.splits with the spaCy-compatible tokenizer, split, buildVocab,
  * BucketIterator.splits), printing the figures a reader checks against the
  * PyTorch tutorial. Tensors are created for one batch per iterator only when
- * --tensors is given (needs the native addon).
+ * --tensors is given (needs the native addon), on --device (default cpu; 'cuda'
+ * on a CUDA build).
  *
  *   npx tsc -p bench/pipeline.tsconfig.json
- *   node bench/out/scripts/pipeline-imdb.js [--archive PATH] [--seed 1234] [--tensors]
+ *   node bench/out/scripts/pipeline-imdb.js [--archive PATH] [--seed 1234] [--tensors [--device cuda]]
  */
 import * as path from 'node:path';
 import { BucketIterator, Field, IMDB, LabelField } from '../lib/data';
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
   console.log(`most common 20: ${JSON.stringify(vocab.freqs.mostCommon(20))}`);
   console.log(`itos[:10]: ${JSON.stringify(vocab.itos.slice(0, 10))}`);
   console.log(`LABEL.vocab.stoi: ${JSON.stringify(LABEL.vocab!.stoi.toObject())}`);
-  const its = BucketIterator.splits([trainData, validData, testData], { batchSize: 64, device: 'cpu', seed });
+  const device = arg('--device') ?? 'cpu';
+  const its = BucketIterator.splits([trainData, validData, testData], { batchSize: 64, device, seed });
   console.log(`batches: train ${its[0].length}, valid ${its[1].length}, test ${its[2].length}`);
   if (process.argv.includes('--tensors')) {
     for (const it of its) {
