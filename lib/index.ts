@@ -11,3 +11,6 @@ export { tidy, keep } from './scope';
 export * as nn from './nn';
 export * as optim from './optim';
 export { save, load } from './serialize';
+export * as data from './data';
+export * as models from './models';
+export * from './train';

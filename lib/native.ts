@@ -127,6 +127,7 @@ export interface Binding {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   buildInfo(): { libtorch: string; cudaAvailable: boolean };
+  setMallocThresholds(mmapBytes: number, trimBytes: number): boolean;
 }
 
 interface LibtorchInfo {

@@ -696,3 +696,20 @@ export function setNumThreads(threads: number): void {
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
+
+/**
+ * Raises glibc's mmap threshold (default 32 MiB, glibc's maximum on 64-bit) and trim threshold
+ * (default 256 MiB) so large tensor buffers are reused
+ * from the heap instead of mapped and unmapped on every allocation. On the CPU this speeds up
+ * recurrent backward passes several-fold (packed LSTM) and the seed RNN's training step by ~15%, at
+ * the cost of holding freed memory in the process. Same effect as the environment variables
+ * MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_. Returns false where not supported (non-glibc).
+ */
+export function tuneAllocator(options: { mmapThreshold?: number; trimThreshold?: number } = {}): boolean {
+  const o = checkObject('options', options);
+  checkKeys('tuneAllocator', o, ['mmapThreshold', 'trimThreshold']);
+  const max = 2 ** 31 - 1;
+  const mmap = o.mmapThreshold === undefined ? 32 * 2 ** 20 : checkInteger('mmapThreshold', o.mmapThreshold, 0, 32 * 2 ** 20);
+  const trim = o.trimThreshold === undefined ? 256 * 2 ** 20 : checkInteger('trimThreshold', o.trimThreshold, 0, max);
+  return native.setMallocThresholds(mmap, trim);
+}

@@ -1,6 +1,10 @@
 // Devices, seeds, threads and build information.
 #include "common.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace ts {
 namespace {
 
@@ -32,6 +36,19 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), torch::get_num_threads());
 }
 
+// setMallocThresholds(mmapBytes, trimBytes) -> applied. glibc's defaults map and unmap large blocks on
+// every allocation, which dominates libtorch's CPU RNN backward; raising both keeps them in the heap.
+Napi::Value SetMallocThresholds(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  int64_t mmapBytes = Int(info[0], "mmapThreshold");
+  int64_t trimBytes = Int(info[1], "trimThreshold");
+  bool ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmapBytes)) == 1 && mallopt(M_TRIM_THRESHOLD, static_cast<int>(trimBytes)) == 1;
+  return Napi::Boolean::New(info.Env(), ok);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 // buildInfo() -> {libtorch: "1.13.0", cuda: bool (compiled with CUDA and a device present)}
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   auto out = Napi::Object::New(info.Env());
@@ -50,6 +67,7 @@ void InitDevice(Napi::Env env, Napi::Object exports) {
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
   Export<BuildInfo>(env, exports, "buildInfo");
+  Export<SetMallocThresholds>(env, exports, "setMallocThresholds");
 }
 
 }  // namespace ts

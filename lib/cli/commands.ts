@@ -1,0 +1,119 @@
+// The CLI's commands over the public API: the same steps as examples/seed-rnn.ts, for every model.
+import * as path from 'path';
+import { BucketIterator, Field, IMDB, LabelField } from '../data';
+import type { Dataset, ImdbExample, ImdbOptions, TokenizerName, Vocab } from '../data';
+import { resolveDevice } from '../device';
+import { createModel, defaultConfig, needsLengths } from '../models';
+import type { ModelName } from '../models';
+import { addonInfo } from '../native';
+import * as nn from '../nn';
+import * as optim from '../optim';
+import { manualSeed, setNumThreads, tuneAllocator } from '../tensor';
+import { evaluate, fit } from '../train/loop';
+import { loadBundle, saveBundle, vocabFromItos } from '../train/bundle';
+import { metricsFrom, writeMetrics, writePlot } from '../train/report';
+
+export interface TrainSettings {
+  model: ModelName;
+  epochs: number;
+  batchSize: number;
+  vocabSize: number;
+  lr: number;
+  optimizer: 'sgd' | 'adam';
+  seed: number;
+  tokenizer: TokenizerName;
+  out: string;
+  data?: string;
+  device: string;
+  threads?: number;
+  progress: boolean;
+}
+
+function source(data: string | undefined): ImdbOptions {
+  if (data === undefined) return {};
+  return /\.(tar\.gz|tgz|tar)$/.test(data) ? { archive: data } : { path: data };
+}
+
+function setUp(threads: number | undefined): void {
+  if (threads !== undefined) setNumThreads(threads);
+  tuneAllocator();
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+export async function runTrain(s: TrainSettings): Promise<void> {
+  const t0 = performance.now();
+  setUp(s.threads);
+  manualSeed(s.seed);
+  const lengths = needsLengths(s.model);
+  const TEXT = new Field({ tokenize: s.tokenizer, includeLengths: lengths });
+  const LABEL = new LabelField({ dtype: 'float32' });
+  const [full, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
+  const [trainData, validData] = full.split({ ratio: 0.7, seed: s.seed });
+  TEXT.buildVocab(trainData, { maxSize: s.vocabSize });
+  LABEL.buildVocab(trainData);
+  const vocab = TEXT.vocab as Vocab;
+  const labels = (LABEL.vocab as Vocab).itos;
+  const device = resolveDevice(s.device as 'auto');
+  const [trainIt, validIt, testIt] = BucketIterator.splits([trainData, validData, testData] as Array<Dataset<ImdbExample>>, {
+    batchSize: s.batchSize,
+    device,
+    seed: s.seed,
+    sortWithinBatch: lengths,
+  });
+  console.log(`data: ${trainData.length} train / ${validData.length} valid / ${testData.length} test, vocabulary ${vocab.length}, labels ${JSON.stringify(labels)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+  const config = defaultConfig(s.model, vocab.length, vocab.stoi.get('<pad>'));
+  const model = createModel(config).to(device);
+  console.log(`model: ${s.model}, ${nn.countParameters(model).toLocaleString('en-US')} trainable parameters, on ${device}`);
+  const optimizer = s.optimizer === 'sgd' ? new optim.SGD(model.parameters(), { lr: s.lr }) : new optim.Adam(model.parameters(), { lr: s.lr });
+  const criterion = new nn.BCEWithLogitsLoss();
+  const records = fit(model, { train: trainIt, valid: validIt }, optimizer, criterion, {
+    epochs: s.epochs,
+    checkpoint: path.join(s.out, 'model-best.pt'),
+    progress: s.progress,
+    onEpoch: (r) =>
+      console.log(`epoch ${r.epoch}: train loss ${r.train.loss.toFixed(3)} acc ${pct(r.train.acc)} | valid loss ${r.valid.loss.toFixed(3)} acc ${pct(r.valid.acc)} | ${r.seconds.toFixed(1)} s${r.best ? ' (best)' : ''}`),
+  });
+  const test = evaluate(model, testIt, criterion, { progress: s.progress, desc: 'test' });
+  console.log(`test: loss ${test.loss.toFixed(3)} acc ${pct(test.acc)}`);
+  saveBundle(path.join(s.out, 'bundle'), { model, config, vocab, labels, tokenizer: s.tokenizer, lower: false });
+  const epochs = metricsFrom(records);
+  writeMetrics(path.join(s.out, 'metrics.json'), {
+    epochs,
+    test,
+    settings: { ...s, progress: undefined },
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    versions: { library: (require('../../package.json') as { version: string }).version, libtorch: addonInfo.libtorchVersion },
+    device,
+    totalSeconds: (performance.now() - t0) / 1000,
+  });
+  writePlot(path.join(s.out, 'curves.svg'), epochs);
+  console.log(`saved ${path.join(s.out, 'bundle')} (predict with: torch-sentiment predict --model-dir ${path.join(s.out, 'bundle')} "some text"), metrics.json, curves.svg`);
+  model.dispose();
+  optimizer.dispose();
+}
+
+export async function runEvaluate(s: { dir: string; data?: string; device: string; batchSize: number; threads?: number; progress: boolean }): Promise<void> {
+  setUp(s.threads);
+  const device = resolveDevice(s.device as 'auto');
+  const bundle = loadBundle(s.dir, { device });
+  const lengths = needsLengths(bundle.config.model.model);
+  const TEXT = new Field({ tokenize: bundle.config.tokenizer, includeLengths: lengths });
+  const LABEL = new LabelField({ dtype: 'float32' });
+  const [, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
+  TEXT.vocab = bundle.vocab;
+  LABEL.vocab = vocabFromItos(bundle.config.labels, []);
+  const [testIt] = BucketIterator.splits([testData], { batchSize: s.batchSize, device, sortWithinBatch: lengths });
+  const test = evaluate(bundle.model, testIt, new nn.BCEWithLogitsLoss(), { progress: s.progress, desc: 'test' });
+  console.log(`test: ${testData.length} reviews, loss ${test.loss.toFixed(3)}, acc ${pct(test.acc)} (${s.dir}, ${device})`);
+  bundle.model.dispose();
+}
+
+export function runPredict(s: { dir: string; text: string; device: string; threads?: number }): void {
+  setUp(s.threads);
+  const bundle = loadBundle(s.dir, { device: resolveDevice(s.device as 'auto') });
+  const { probability, label } = bundle.predict(s.text);
+  console.log(`${probability.toFixed(4)} ${label}`);
+  bundle.model.dispose();
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// torch-sentiment: train, evaluate and predict from the command line.
+import * as fs from 'fs';
+import { parseArgs } from 'util';
+import { runTrain, runEvaluate, runPredict } from './commands';
+
+const HELP = `torch-sentiment <command> [options]
+
+Commands:
+  train                 Train a model on IMDb and save a bundle (weights, vocabulary, settings)
+  evaluate BUNDLE       Loss and accuracy of a saved bundle on the IMDb test split
+  predict TEXT...       Probability that TEXT is positive, with a saved bundle
+
+train options:
+  --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn
+  --epochs N            training epochs (default 5)
+  --batch-size N        examples per batch (default 64)
+  --vocab-size N        most frequent words kept, plus <unk> and <pad> (default 25000)
+  --lr X                learning rate (default 1e-3)
+  --optimizer NAME      sgd (default for rnn) | adam (default for the others)
+  --seed N              seed of the split, shuffles and initial weights (default 1234)
+  --tokenizer NAME      spacy (default) | basic_english | whitespace
+  --out DIR             output folder (default runs/<model>): bundle/, metrics.json, curves.svg
+
+common options:
+  --data PATH           IMDb source: a .tar.gz archive or an extracted aclImdb folder
+                        (default: $TORCH_SENTIMENT_IMDB, else download the official archive once
+                        into $TORCH_SENTIMENT_HOME, default ~/.cache/torch-sentiment)
+  --device NAME         auto (default) | cpu | cuda | cuda:N
+  --model-dir DIR       (evaluate, predict) the bundle folder (default runs/rnn/bundle)
+  --threads N           libtorch intra-op threads
+  --no-progress         no progress bars
+  -h, --help            this help
+  -v, --version         versions of this package and of libtorch
+`;
+
+class UsageError extends Error {}
+
+function int(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+function num(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} expects a positive number, got '${value}'`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${name} expects one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'vocab-size': { type: 'string' },
+        lr: { type: 'string' },
+        optimizer: { type: 'string' },
+        seed: { type: 'string' },
+        tokenizer: { type: 'string' },
+        out: { type: 'string' },
+        data: { type: 'string' },
+        device: { type: 'string' },
+        'model-dir': { type: 'string' },
+        threads: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const { values: o, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (o.help || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (o.version) {
+    const { addonInfo } = await import('../native');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pkg = require('../../package.json') as { version: string };
+    console.log(`torch-sentiment ${pkg.version}, libtorch ${addonInfo.libtorchVersion} (${addonInfo.variant})`);
+    return 0;
+  }
+  if (!command) throw new UsageError('missing command: train, evaluate or predict (see --help)');
+  const device = o.device ?? 'auto';
+  if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device expects auto, cpu, cuda or cuda:N, got '${device}'`);
+  const data = o.data ?? process.env.TORCH_SENTIMENT_IMDB;
+  if (data !== undefined && !fs.existsSync(data)) throw new UsageError(`--data: ${data} does not exist`);
+  const threads = o.threads === undefined ? undefined : int('threads', o.threads, 1);
+  const progress = !o['no-progress'];
+  switch (command) {
+    case 'train': {
+      if (rest.length) throw new UsageError(`train takes no positional arguments, got '${rest[0]}'`);
+      const model = oneOf('model', o.model, ['rnn', 'lstm', 'fasttext', 'cnn'] as const, 'rnn');
+      await runTrain({
+        model,
+        epochs: int('epochs', o.epochs, 5),
+        batchSize: int('batch-size', o['batch-size'], 64),
+        vocabSize: int('vocab-size', o['vocab-size'], 25000),
+        lr: num('lr', o.lr, 1e-3),
+        optimizer: oneOf('optimizer', o.optimizer, ['sgd', 'adam'] as const, model === 'rnn' ? 'sgd' : 'adam'),
+        seed: int('seed', o.seed, 1234, 0),
+        tokenizer: oneOf('tokenizer', o.tokenizer, ['spacy', 'basic_english', 'whitespace'] as const, 'spacy'),
+        out: o.out ?? `runs/${model}`,
+        data,
+        device,
+        threads,
+        progress,
+      });
+      return 0;
+    }
+    case 'evaluate': {
+      const dir = rest[0] ?? o['model-dir'] ?? 'runs/rnn/bundle';
+      if (!fs.existsSync(dir)) throw new UsageError(`evaluate: bundle folder ${dir} does not exist (train one first: torch-sentiment train)`);
+      await runEvaluate({ dir, data, device, batchSize: int('batch-size', o['batch-size'], 64), threads, progress });
+      return 0;
+    }
+    case 'predict': {
+      if (!rest.length) throw new UsageError('predict needs a text: torch-sentiment predict "This film is great"');
+      const dir = o['model-dir'] ?? 'runs/rnn/bundle';
+      if (!fs.existsSync(dir)) throw new UsageError(`predict: bundle folder ${dir} does not exist (train one first, or pass --model-dir)`);
+      runPredict({ dir, text: rest.join(' '), device, threads });
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}': use train, evaluate or predict (see --help)`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`torch-sentiment: ${e.name === 'LoadError' ? e.message : e.message.split('\n')[0]}`);
+      process.exit(e instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,117 @@
+// A model bundle: everything `predict` and `evaluate` need, in one folder.
+//   model.pt     the weights, a state dict Python's torch.load reads (and load() reads back)
+//   vocab.json   the text vocabulary (itos) and the label names
+//   config.json  the model's hyperparameters, tokenizer, versions
+import * as fs from 'fs';
+import * as path from 'path';
+import { Counter, Vocab, getTokenizer } from '../data';
+import type { TokenizerName } from '../data';
+import { DeviceLike } from '../device';
+import { TorchError } from '../errors';
+import { ModelConfig, SentimentModel, createModel, needsLengths } from '../models';
+import { addonInfo } from '../native';
+import { checkString } from '../validate';
+import { loadCheckpoint } from './loop';
+import { save } from '../serialize';
+import { predictSentiment } from './predict';
+
+export const BUNDLE_FORMAT = 'torch-sentiment-bundle/1';
+
+export interface BundleConfig {
+  format: string;
+  model: ModelConfig;
+  tokenizer: TokenizerName;
+  lower: boolean;
+  /** Label names by id: labels[1] is what a probability above 0.5 means. */
+  labels: string[];
+  specials: string[];
+  libraryVersion: string;
+  libtorchVersion: string;
+  createdAt: string;
+}
+
+export interface LoadedBundle {
+  model: SentimentModel;
+  config: BundleConfig;
+  vocab: Vocab;
+  /** Probability of labels[1] and the label, for one text. */
+  predict(text: string): { probability: number; label: string };
+}
+
+function libraryVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(__dirname, '..', '..', 'package.json')) as { version: string }).version;
+}
+
+/** A Vocab with exactly this itos (specials first), as saved in a bundle. */
+export function vocabFromItos(itos: string[], specials: string[]): Vocab {
+  const words = itos.filter((w) => !specials.includes(w));
+  // Strictly decreasing counts reproduce the saved order.
+  const counter = new Counter(words.map((w, i) => [w, words.length - i] as [string, number]));
+  const vocab = new Vocab(counter, { specials });
+  if (vocab.itos.length !== itos.length || vocab.itos.some((w, i) => w !== itos[i])) throw new TorchError('vocab.json: specials must come first in itos');
+  return vocab;
+}
+
+export function saveBundle(dir: string, parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean }): void {
+  checkString('dir', dir);
+  fs.mkdirSync(dir, { recursive: true });
+  save(parts.model.stateDict(), path.join(dir, 'model.pt'));
+  const specials = parts.vocab.itos.filter((w) => w === '<unk>' || w === '<pad>');
+  fs.writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify({ itos: parts.vocab.itos, labels: parts.labels }));
+  const config: BundleConfig = {
+    format: BUNDLE_FORMAT,
+    model: parts.config,
+    tokenizer: parts.tokenizer,
+    lower: parts.lower,
+    labels: parts.labels,
+    specials,
+    libraryVersion: libraryVersion(),
+    libtorchVersion: addonInfo.libtorchVersion,
+    createdAt: new Date().toISOString(),
+  };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+function readJson<T>(file: string): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new TorchError(`${file} is missing: not a model bundle folder (expected model.pt, vocab.json, config.json)`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new TorchError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Loads a bundle saved by saveBundle (or `torch-sentiment train`) onto a device. */
+export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): LoadedBundle {
+  checkString('dir', dir);
+  const config = readJson<BundleConfig>(path.join(dir, 'config.json'));
+  if (config.format !== BUNDLE_FORMAT) throw new TorchError(`${path.join(dir, 'config.json')}: unknown format ${JSON.stringify(config.format)} (expected ${BUNDLE_FORMAT})`);
+  const { itos } = readJson<{ itos: string[] }>(path.join(dir, 'vocab.json'));
+  if (!Array.isArray(itos) || itos.length !== config.model.vocabSize) throw new TorchError(`vocab.json has ${itos?.length} words but the model expects ${config.model.vocabSize}`);
+  const vocab = vocabFromItos(itos, config.specials);
+  const model = createModel(config.model);
+  try {
+    loadCheckpoint(model, path.join(dir, 'model.pt'));
+    if (options.device) model.to(options.device);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  const tokenize = getTokenizer(config.tokenizer);
+  const minLength = config.model.model === 'cnn' ? Math.max(...config.model.filterSizes) : 1;
+  return {
+    model,
+    config,
+    vocab,
+    predict(text: string) {
+      const probability = predictSentiment(model, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
+      return { probability, label: config.labels[probability >= 0.5 ? 1 : 0] };
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// The tutorial's train() and evaluate(), plus fit(): epochs, best-validation checkpoint, final test.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Batch, ProgressBar } from '../data';
+import { Module } from '../nn';
+import { Optimizer } from '../optim';
+import { tidy } from '../scope';
+import { save, load } from '../serialize';
+import { Tensor, noGrad } from '../tensor';
+import { invalid } from '../validate';
+import { binaryAccuracy, epochTime } from './metrics';
+
+/** A model whose forward takes the batch's text (and its lengths, for packed models). */
+export interface TextClassifier extends Module {
+  forward(text: Tensor, lengths?: Tensor): Tensor;
+}
+
+/** Anything that computes a loss from predictions and targets (nn.BCEWithLogitsLoss, ...). */
+export interface Criterion {
+  forward(input: Tensor, target: Tensor): Tensor;
+}
+
+export interface LoopOptions {
+  /** Show a progress bar (default: true). Non-TTY streams get a line every few seconds. */
+  progress?: boolean;
+  /** Label of the progress bar. */
+  desc?: string;
+  stream?: NodeJS.WritableStream;
+}
+
+export interface EpochResult {
+  loss: number;
+  acc: number;
+}
+
+function predictions(model: TextClassifier, batch: Batch): Tensor {
+  // Packed models get `text, text_lengths = batch.text`; others `batch.text` alone.
+  const lengths = batch.collated.text?.kind === 'sequence' && hasLengths(batch) ? batch.textLengths : undefined;
+  const out = lengths ? model.forward(batch.text, lengths) : model.forward(batch.text);
+  return out.squeeze(1);
+}
+
+function hasLengths(batch: Batch): boolean {
+  try {
+    batch.textLengths;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkArgs(model: unknown, iterator: unknown, criterion: unknown): void {
+  if (!(model instanceof Module) || typeof (model as TextClassifier).forward !== 'function') throw invalid('model', 'a Module with forward()', model);
+  if (!iterator || typeof (iterator as Iterable<Batch>)[Symbol.iterator] !== 'function') throw invalid('iterator', 'an iterable of batches (BucketIterator)', iterator);
+  if (!criterion || typeof (criterion as Criterion).forward !== 'function') throw invalid('criterion', 'a loss module', criterion);
+}
+
+function run(
+  model: TextClassifier,
+  iterator: Iterable<Batch> & { length: number },
+  criterion: Criterion,
+  step: ((loss: Tensor) => void) | null,
+  options: LoopOptions,
+): EpochResult {
+  const bar = options.progress === false ? null : new ProgressBar({ total: iterator.length, desc: options.desc ?? (step ? 'train' : 'eval'), stream: options.stream });
+  let epochLoss = 0;
+  let epochAcc = 0;
+  let n = 0;
+  try {
+    for (const batch of iterator) {
+      try {
+        const [loss, acc] = tidy(() => {
+          const preds = predictions(model, batch);
+          const l = criterion.forward(preds, batch.label);
+          const a = binaryAccuracy(preds, batch.label);
+          if (step) step(l);
+          return [l.item() as number, a];
+        });
+        epochLoss += loss;
+        epochAcc += acc;
+        n++;
+        bar?.tick(1);
+      } finally {
+        batch.dispose();
+      }
+    }
+  } finally {
+    bar?.close();
+  }
+  const batches = iterator.length || n;
+  return { loss: epochLoss / batches, acc: epochAcc / batches };
+}
+
+/** One training epoch, as the tutorial's train(): mean loss and accuracy over batches. */
+export function train(model: TextClassifier, iterator: Iterable<Batch> & { length: number }, optimizer: Optimizer, criterion: Criterion, options: LoopOptions = {}): EpochResult {
+  checkArgs(model, iterator, criterion);
+  if (!(optimizer instanceof Optimizer)) throw invalid('optimizer', 'an optimizer (optim.SGD, optim.Adam)', optimizer);
+  model.train();
+  return run(model, iterator, criterion, (loss) => {
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+  }, options);
+}
+
+/** Evaluation without gradients, as the tutorial's evaluate(). */
+export function evaluate(model: TextClassifier, iterator: Iterable<Batch> & { length: number }, criterion: Criterion, options: LoopOptions = {}): EpochResult {
+  checkArgs(model, iterator, criterion);
+  model.eval();
+  return noGrad(() => run(model, iterator, criterion, null, options));
+}
+
+export interface EpochRecord {
+  epoch: number;
+  train: EpochResult;
+  valid: EpochResult;
+  seconds: number;
+  best: boolean;
+}
+
+export interface FitOptions extends LoopOptions {
+  epochs: number;
+  /** Where the best-validation-loss weights are saved (a Python-readable state dict). */
+  checkpoint: string;
+  /** Called after each epoch (the tutorial prints three lines here). */
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+/**
+ * The tutorial's loop: train, evaluate, keep the weights with the best validation loss in
+ * `checkpoint`, and finally reload them. Returns the per-epoch records.
+ */
+export function fit(
+  model: TextClassifier,
+  iterators: { train: Iterable<Batch> & { length: number }; valid: Iterable<Batch> & { length: number } },
+  optimizer: Optimizer,
+  criterion: Criterion,
+  options: FitOptions,
+): EpochRecord[] {
+  const records: EpochRecord[] = [];
+  let bestValidLoss = Infinity;
+  fs.mkdirSync(path.dirname(path.resolve(options.checkpoint)), { recursive: true });
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const start = performance.now();
+    const trainResult = train(model, iterators.train, optimizer, criterion, { ...options, desc: `epoch ${epoch} train` });
+    const validResult = evaluate(model, iterators.valid, criterion, { ...options, desc: `epoch ${epoch} valid` });
+    const end = performance.now();
+    const best = validResult.loss < bestValidLoss;
+    if (best) {
+      bestValidLoss = validResult.loss;
+      save(model.stateDict(), options.checkpoint);
+    }
+    const record = { epoch, train: trainResult, valid: validResult, seconds: (end - start) / 1000, best };
+    records.push(record);
+    options.onEpoch?.(record);
+  }
+  loadCheckpoint(model, options.checkpoint);
+  return records;
+}
+
+/** Loads a state-dict file into the model (strict) and frees the loaded copies. */
+export function loadCheckpoint(model: Module, file: string): void {
+  const sd = load(file);
+  try {
+    model.loadStateDict(sd);
+  } finally {
+    for (const t of Object.values(sd)) t.dispose();
+  }
+}
+
+export { epochTime };
