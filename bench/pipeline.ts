@@ -9,6 +9,7 @@
  *   npx tsc -p bench/pipeline.tsconfig.json && node bench/out/bench/pipeline.js [--archive PATH] [--no-python]
  */
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readArchiveFiles } from '../lib/data/archive';
@@ -64,6 +65,82 @@ async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Pro
   };
 }
 
+/**
+ * The same pipeline with tokenization on two threads: the main thread reads
+ * the archive and tokenizes every other batch of 256 reviews; a worker thread
+ * tokenizes the others. The worker's token ids are mapped onto the main
+ * interner's at the end (one lookup per distinct token).
+ */
+async function runTsTwoThreads(archive: string, tokenizer: 'spacy' | 'basic_english'): Promise<Timings> {
+  const t0 = performance.now();
+  const worker = new Worker(path.join(__dirname, 'pipeline-worker.js'), { workerData: { tokenizer } });
+  const main = new CorpusBuilder(tokenizer);
+  const where: Array<[number, number]> = []; // review -> [thread, index in that thread]
+  const splits: number[] = [];
+  let batch: string[] = [];
+  let sentBatches = 0;
+  let workerCount = 0;
+  let mine = true;
+  const flush = () => {
+    if (mine) {
+      for (const t of batch) where.push([0, main.add(t)]);
+    } else {
+      for (let k = 0; k < batch.length; k++) where.push([1, workerCount++]);
+      worker.postMessage({ texts: batch });
+      sentBatches++;
+    }
+    batch = [];
+    mine = !mine;
+  };
+  await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, buf) => {
+    const m = ENTRY.exec(p) as RegExpExecArray;
+    const text = buf.toString('utf8');
+    const cut = text.search(/[\r\n]/);
+    batch.push(cut < 0 ? text : text.slice(0, cut));
+    splits.push(m[1] === 'train' ? 0 : 1);
+    if (batch.length === 256) flush();
+  });
+  if (batch.length) flush();
+  const result = new Promise<{ ids: Int32Array; offsets: Int32Array; keys: string[] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  worker.postMessage({ done: true });
+  const mainCorpus = main.finish();
+  const w = await result;
+  await worker.terminate();
+  // Map the worker's ids onto the main interner, then lay the reviews out in reading order.
+  const remap = Int32Array.from(w.keys, (k) => mainCorpus.interner.intern(k));
+  const total = mainCorpus.ids.length + w.ids.length;
+  const ids = new Int32Array(total);
+  const offsets = new Int32Array(where.length + 1);
+  let o = 0;
+  where.forEach(([thread, i], r) => {
+    if (thread === 0) {
+      const src = mainCorpus.ids.subarray(mainCorpus.offsets[i], mainCorpus.offsets[i + 1]);
+      ids.set(src, o);
+      o += src.length;
+    } else {
+      for (let k = w.offsets[i]; k < w.offsets[i + 1]; k++) ids[o++] = remap[w.ids[k]];
+    }
+    offsets[r + 1] = o;
+  });
+  const corpus = Corpus.create(mainCorpus.interner, ids, offsets);
+  const t2 = performance.now();
+  const train = splits.map((s, i) => (s === 0 ? i : -1)).filter((i) => i >= 0);
+  const vocab = new Vocab(corpus.counter(train), { maxSize: 25000, specials: ['<unk>', '<pad>'] });
+  const t3 = performance.now();
+  const num = corpus.numericalize(vocab);
+  const t4 = performance.now();
+  let checksum = 0;
+  for (let k = 0; k < num.length; k++) checksum += num[k];
+  void sentBatches;
+  return {
+    readTokenize: (t2 - t0) / 1000, vocab: (t3 - t2) / 1000, numericalize: (t4 - t3) / 1000, total: (t4 - t0) / 1000,
+    tokens: corpus.ids.length, vocabSize: vocab.length, itos10: vocab.itos.slice(0, 10), checksum: checksum % 1000000007,
+  };
+}
+
 /** Reading alone, for reference. */
 async function readOnly(archive: string): Promise<number> {
   const t0 = performance.now();
@@ -102,6 +179,9 @@ async function main(): Promise<void> {
   const spacy = await runTs(archive, 'spacy');
   console.log(`node spacy: ${spacy.total.toFixed(2)} s`);
 
+  const basic2 = await runTsTwoThreads(archive, 'basic_english');
+  const spacy2 = await runTsTwoThreads(archive, 'spacy');
+  console.log(`node 2 threads: basic_english ${basic2.total.toFixed(2)} s, spacy ${spacy2.total.toFixed(2)} s`);
   const nodeRead = await readOnly(archive);
   const p = (k: string) => (py ? (py[k] as number) : NaN);
   console.log('\nstage                 python(bE)  node(bE)   speedup  node(spacy)');
@@ -112,6 +192,11 @@ async function main(): Promise<void> {
   row('vocab', p('vocab'), basic.vocab, spacy.vocab);
   row('numericalize', p('numericalize'), basic.numericalize, spacy.numericalize);
   row('total', p('total'), basic.total, spacy.total);
+  console.log('two threads (main + 1 worker tokenizing):');
+  row('read + tokenize', p('read') + p('tokenize'), basic2.readTokenize, spacy2.readTokenize);
+  row('total', p('total'), basic2.total, spacy2.total);
+  const same2 = basic2.checksum === basic.checksum && spacy2.checksum === spacy.checksum && basic2.tokens === basic.tokens;
+  console.log(`two-thread results identical to one-thread (tokens, ids checksum): ${same2}`);
   console.log(`tokens         ${String(py?.tokens ?? '-').padStart(9)}  ${String(basic.tokens).padStart(9)}            ${String(spacy.tokens).padStart(9)}`);
   console.log(`vocab size     ${String(py?.vocab_size ?? '-').padStart(9)}  ${String(basic.vocabSize).padStart(9)}            ${String(spacy.vocabSize).padStart(9)}`);
   if (py) {
