@@ -114,6 +114,10 @@ describe('emoticons and special cases across affixes', () => {
     ['I <3 it', ['I', '<3', 'it']],
     ['fun:)', ['fun', ':)']],
     ["''Title''", ["''", 'Title', "''"]],
+    // the emoticon '")' is a special case, so spaCy v3's matcher pass merges it after a quote
+    ['("Jumanji")', ['(', '"', 'Jumanji', '")']],
+    // a space between the pieces keeps them apart
+    ['fun : )', ['fun', ':', ')']],
   ] as Array<[string, string[]]>)('%j', (input, expected) => {
     expect(t(input)).toEqual(expected);
   });
