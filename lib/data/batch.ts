@@ -114,6 +114,12 @@ export class Batch {
     return t;
   }
 
+  /** Whether the field `name` (default 'text') carries lengths (its Field has includeLengths). */
+  hasLengths(name = 'text'): boolean {
+    this.check();
+    return this.lengthsByField.has(name);
+  }
+
   /** `batch.text` of the tutorial. */
   get text(): Tensor {
     return this.get('text');

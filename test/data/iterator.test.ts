@@ -141,6 +141,7 @@ describe('Batch tensors (native)', () => {
       expect(batch.text.dtype).toBe('int64');
       expect(batch.text.shape).toEqual(numeric.shape);
       expect(batch.text.device).toBe('cpu');
+      expect(batch.hasLengths('text')).toBe(true);
       expect(Array.from(batch.text.toTypedArray() as BigInt64Array, Number)).toEqual(Array.from(numeric.ids));
       expect(batch.label.dtype).toBe('float32');
       expect(batch.label.shape).toEqual([batch.batchSize]);
@@ -164,6 +165,7 @@ describe('Batch tensors (native)', () => {
     expect(batch.text.shape).toEqual([2, 2]);
     expect(batch.label.dtype).toBe('int64');
     expect(() => batch.textLengths).toThrow(/includeLengths/);
+    expect(batch.hasLengths()).toBe(false);
     expect(torch.liveTensors()).toBe(before + 2);
     batch.dispose();
     batch.dispose();
