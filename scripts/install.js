@@ -1,7 +1,8 @@
 'use strict';
 // `npm install` hook. Uses the prebuilt binary that matches the libtorch found and then compiles and
 // downloads nothing; with no match, or when asked to build from source
-// (`npm install --build-from-source`, `npm rebuild torch-sentiment --build-from-source`), it builds:
+// (`npm install --build-from-source`, `npm rebuild torch-sentiment --build-from-source`,
+// TORCH_SENTIMENT_BUILD_FROM_SOURCE=1), it builds:
 // in a git clone (cmake-js installed as a devDependency) with CMake, the build of record; from the npm
 // tarball with node-gyp and binding.gyp against this Node's own headers, so nothing is downloaded.
 // With no libtorch at all it does not fail the install: it warns, and `require` explains (LoadError).
@@ -32,9 +33,12 @@ function run(cmd, args, env = process.env) {
   return r.status === 0;
 }
 
+// `npm install --build-from-source` (npm passes it on as npm_config_build_from_source; npm 11 warns that
+// it does not know the flag), or TORCH_SENTIMENT_BUILD_FROM_SOURCE=1, which no npm version questions.
 function wantsSource() {
   const flag = process.env.npm_config_build_from_source;
-  return flag === 'true' || flag === 'torch-sentiment' || process.argv.includes('--build-from-source');
+  const own = process.env.TORCH_SENTIMENT_BUILD_FROM_SOURCE;
+  return flag === 'true' || flag === 'torch-sentiment' || own === '1' || own === 'true' || process.argv.includes('--build-from-source');
 }
 
 // cmake-js only when it is this package's own devDependency (a clone after `npm ci`), not one that
@@ -63,15 +67,20 @@ function localNodedir() {
 
 function buildWithNodeGyp() {
   const args = ['rebuild', '--release', '--jobs', 'max'];
-  if (!process.env.npm_config_nodedir) {
-    const nodedir = localNodedir();
-    if (nodedir) args.push(`--nodedir=${nodedir}`);
-    else log(`no headers for Node ${process.version} beside ${process.execPath}; node-gyp will fetch them (or pass --nodedir=...)`);
+  const configured = process.env.npm_config_nodedir;
+  const nodedir = configured || localNodedir();
+  if (nodedir) {
+    args.push(`--nodedir=${nodedir}`);
+    log(`Node headers from ${nodedir}/include/node (${configured ? "npm's nodedir setting" : 'beside this node'}): nothing to download`);
+  } else {
+    log(`no headers for Node ${process.version} beside ${process.execPath}: node-gyp will download them (or pass --nodedir=...)`);
   }
   // npm gives install scripts the path of its bundled node-gyp; a global node-gyp is the fallback.
+  // node-gyp lets npm_config_* variables override its command line, so the env must agree with --nodedir.
+  const env = nodedir ? { ...process.env, npm_config_nodedir: nodedir } : process.env;
   const npmNodeGyp = process.env.npm_config_node_gyp;
-  if (npmNodeGyp && fs.existsSync(npmNodeGyp)) return run(process.execPath, [npmNodeGyp, ...args]);
-  return run('node-gyp', args);
+  if (npmNodeGyp && fs.existsSync(npmNodeGyp)) return run(process.execPath, [npmNodeGyp, ...args], env);
+  return run('node-gyp', args, env);
 }
 
 function main() {
