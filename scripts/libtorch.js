@@ -14,8 +14,22 @@ const { execFileSync } = require('child_process');
 const SYSTEM_LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/local/lib', '/usr/lib64', '/usr/lib'];
 const SYSTEM_INCLUDE_DIRS = ['/usr/include', '/usr/local/include'];
 
+// libtorch 1.x/2.x define the version in torch/csrc/api/include/torch/version.h; 2.9+ moved the
+// macros to torch/headeronly/version.h (the old file only includes it).
+const VERSION_HEADERS = [
+  ['torch', 'csrc', 'api', 'include', 'torch', 'version.h'],
+  ['torch', 'headeronly', 'version.h'],
+];
+
 function readVersion(includeDir) {
-  const file = path.join(includeDir, 'torch', 'csrc', 'api', 'include', 'torch', 'version.h');
+  for (const parts of VERSION_HEADERS) {
+    const version = readVersionFile(path.join(includeDir, ...parts));
+    if (version) return version;
+  }
+  return null;
+}
+
+function readVersionFile(file) {
   let text;
   try {
     text = fs.readFileSync(file, 'utf8');
