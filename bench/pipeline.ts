@@ -30,7 +30,7 @@ function arg(name: string): string | undefined {
 
 interface Review { split: number; label: string; id: number; index: number }
 
-interface Timings { readTokenize: number; vocab: number; numericalize: number; total: number; tokens: number; vocabSize: number; itos10: string[]; checksum: number }
+interface Timings { cpu: number; readTokenize: number; vocab: number; numericalize: number; total: number; tokens: number; vocabSize: number; itos10: string[]; checksum: number }
 
 /**
  * Node pipeline: the archive is gunzipped on the libuv thread pool while the
@@ -38,6 +38,7 @@ interface Timings { readTokenize: number; vocab: number; numericalize: number; t
  * tokenize overlap); then the vocabulary (train split) and numericalization.
  */
 async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Promise<Timings & { reviews: Review[]; corpus: Corpus }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const builder = new CorpusBuilder(tokenizer);
   const reviews: Review[] = [];
@@ -55,10 +56,12 @@ async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Pro
   const t3 = performance.now();
   const ids = corpus.numericalize(vocab);
   const t4 = performance.now();
+  const c4 = process.cpuUsage(c0);
   let checksum = 0;
   for (let k = 0; k < ids.length; k++) checksum += ids[k];
   reviews.sort((a, b) => a.split - b.split || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) || a.id - b.id);
   return {
+    cpu: (c4.user + c4.system) / 1e6,
     readTokenize: (t2 - t0) / 1000, vocab: (t3 - t2) / 1000, numericalize: (t4 - t3) / 1000,
     total: (t4 - t0) / 1000, tokens: corpus.ids.length, vocabSize: vocab.length,
     itos10: vocab.itos.slice(0, 10), reviews, corpus, checksum: checksum % 1000000007,
@@ -72,6 +75,7 @@ async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Pro
  * interner's at the end (one lookup per distinct token).
  */
 async function runTsTwoThreads(archive: string, tokenizer: 'spacy' | 'basic_english'): Promise<Timings> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const worker = new Worker(path.join(__dirname, 'pipeline-worker.js'), { workerData: { tokenizer } });
   const main = new CorpusBuilder(tokenizer);
@@ -132,10 +136,12 @@ async function runTsTwoThreads(archive: string, tokenizer: 'spacy' | 'basic_engl
   const t3 = performance.now();
   const num = corpus.numericalize(vocab);
   const t4 = performance.now();
+  const c4 = process.cpuUsage(c0);
   let checksum = 0;
   for (let k = 0; k < num.length; k++) checksum += num[k];
   void sentBatches;
   return {
+    cpu: (c4.user + c4.system) / 1e6,
     readTokenize: (t2 - t0) / 1000, vocab: (t3 - t2) / 1000, numericalize: (t4 - t3) / 1000, total: (t4 - t0) / 1000,
     tokens: corpus.ids.length, vocabSize: vocab.length, itos10: vocab.itos.slice(0, 10), checksum: checksum % 1000000007,
   };
@@ -192,9 +198,11 @@ async function main(): Promise<void> {
   row('vocab', p('vocab'), basic.vocab, spacy.vocab);
   row('numericalize', p('numericalize'), basic.numericalize, spacy.numericalize);
   row('total', p('total'), basic.total, spacy.total);
+  row('CPU time (process)', p('cpu'), basic.cpu, spacy.cpu);
   console.log('two threads (main + 1 worker tokenizing):');
   row('read + tokenize', p('read') + p('tokenize'), basic2.readTokenize, spacy2.readTokenize);
   row('total', p('total'), basic2.total, spacy2.total);
+  row('CPU time (process)', p('cpu'), basic2.cpu, spacy2.cpu);
   const same2 = basic2.checksum === basic.checksum && spacy2.checksum === spacy.checksum && basic2.tokens === basic.tokens;
   console.log(`two-thread results identical to one-thread (tokens, ids checksum): ${same2}`);
   console.log(`tokens         ${String(py?.tokens ?? '-').padStart(9)}  ${String(basic.tokens).padStart(9)}            ${String(spacy.tokens).padStart(9)}`);

@@ -168,8 +168,16 @@ export class Vocab {
     const itos: string[] = specialsFirst ? [...specials] : [];
     const limit = maxSize === undefined ? Infinity : specialsFirst ? maxSize + specials.length : maxSize;
     const special = new Set(specials);
-    const words: Array<[string, number]> = [];
-    for (const [w, f] of counter) if (!special.has(w)) words.push([w, f]);
+    let words: Array<[string, number]> = [];
+    for (const [w, f] of counter) if (!special.has(w) && f >= minFreq) words.push([w, f]);
+    const room = limit - itos.length;
+    if (room < words.length) {
+      // Only words at least as frequent as the room-th most frequent one can make it:
+      // sort those alone (the result is the same, the sort much smaller).
+      const freqs = Float64Array.from(words, (e) => -e[1]).sort();
+      const threshold = room > 0 ? -freqs[room - 1] : Infinity;
+      words = words.filter((e) => e[1] >= threshold);
+    }
     // torchtext: sorted by word, then stable-sorted by frequency (descending).
     words.sort((x, y) => y[1] - x[1] || compareCodePoints(x[0], y[0]));
     for (const [w, f] of words) {

@@ -28,6 +28,9 @@ describe('Vocab', () => {
     expect(new Vocab(c, { maxSize: 2 }).itos).toEqual(['<unk>', '<pad>', 'a', 'b']);
     expect(new Vocab(c, { minFreq: 2 }).itos).toEqual(['<unk>', '<pad>', 'a', 'b', 'c']);
     expect(new Vocab(c, { maxSize: 0 }).length).toBe(2);
+    // a tie at the cut is broken alphabetically
+    expect(new Vocab(counter('c c b b a a d'), { maxSize: 2 }).itos).toEqual(['<unk>', '<pad>', 'a', 'b']);
+    expect(new Vocab(counter('c c b b a a d'), { maxSize: 3, minFreq: 2 }).itos).toEqual(['<unk>', '<pad>', 'a', 'b', 'c']);
   });
 
   test('specials are not counted as words, and can go last', () => {
