@@ -1,7 +1,7 @@
 // Devices: 'cpu', 'cuda', 'cuda:N', as in PyTorch.
 import { TorchError } from './errors';
 import { native } from './native';
-import { invalid } from './validate';
+import { checkBoolean, checkKeys, checkObject, invalid } from './validate';
 
 export class Device {
   constructor(
@@ -62,3 +62,17 @@ export function resolveDevice(spec: DeviceLike | 'auto'): string {
   if (spec === 'auto') return cuda.isAvailable() ? 'cuda' : 'cpu';
   return deviceName('device', spec);
 }
+
+/** torch.backends: switches of the CUDA backends. */
+export const backends = {
+  /**
+   * Whether cuDNN (convolutions, RNNs) and cuBLAS (matmul) may use TF32 on Ampere and later GPUs, as
+   * torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32. PyTorch's defaults:
+   * cuDNN true, cuBLAS false. Turn both off to compare CUDA results with the CPU's to float32 precision.
+   */
+  setAllowTF32(options: { cudnn: boolean; cublas: boolean }): void {
+    const o = checkObject('options', options);
+    checkKeys('setAllowTF32', o, ['cudnn', 'cublas']);
+    native.setAllowTF32(checkBoolean('cudnn', o.cudnn), checkBoolean('cublas', o.cublas));
+  },
+};

@@ -3,7 +3,7 @@
  * Node.js, over libtorch.
  */
 export * from './tensor';
-export { Device, device, cuda, resolveDevice } from './device';
+export { Device, device, cuda, resolveDevice, backends } from './device';
 export { DTYPES } from './dtype';
 export { TorchError } from './errors';
 export { LoadError, addonInfo } from './native';

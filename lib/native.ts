@@ -128,6 +128,8 @@ export interface Binding {
   getNumThreads(): number;
   buildInfo(): { libtorch: string; cudaAvailable: boolean };
   setMallocThresholds(mmapBytes: number, trimBytes: number): boolean;
+  setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
+  flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
 }
 
 interface LibtorchInfo {

@@ -49,6 +49,18 @@ Napi::Value SetMallocThresholds(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// setAllowTF32(cudnn, cublas): torch.backends.cudnn.allow_tf32 / torch.backends.cuda.matmul.allow_tf32.
+// PyTorch's defaults: cuDNN (convolutions, RNNs) may use TF32 on Ampere and later, cuBLAS may not.
+Napi::Value SetAllowTF32(const Napi::CallbackInfo& info) {
+#ifndef TS_SAFE_BUILD
+  at::globalContext().setAllowTF32CuDNN(Bool(info[0], "cudnn"));
+  at::globalContext().setAllowTF32CuBLAS(Bool(info[1], "cublas"));
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 // buildInfo() -> {libtorch: "1.13.0", cuda: bool (compiled with CUDA and a device present)}
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   auto out = Napi::Object::New(info.Env());
@@ -68,6 +80,7 @@ void InitDevice(Napi::Env env, Napi::Object exports) {
   Export<GetNumThreads>(env, exports, "getNumThreads");
   Export<BuildInfo>(env, exports, "buildInfo");
   Export<SetMallocThresholds>(env, exports, "setMallocThresholds");
+  Export<SetAllowTF32>(env, exports, "setAllowTF32");
 }
 
 }  // namespace ts

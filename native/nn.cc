@@ -88,6 +88,26 @@ Napi::Value PadPacked(const Napi::CallbackInfo& info) {
   return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
 }
 
+// flattenRnnWeights(params[], weightsPerLayer, inputSize, mode, hiddenSize, numLayers, batchFirst,
+// bidirectional): on CUDA, gathers a recurrent layer's weights into the one buffer cuDNN wants and makes
+// each parameter a view into it (identity kept), as PyTorch's flatten_parameters(). Without it cuDNN
+// copies the weights at every call and warns each time. A no-op (false) off CUDA or without cuDNN.
+Napi::Value FlattenRnnWeights(const Napi::CallbackInfo& info) {
+#ifndef TS_SAFE_BUILD
+  auto params = UnwrapList(info[0], "params");
+  if (params.empty() || !params[0].is_cuda() || !torch::cuda::cudnn_is_available()) return Napi::Boolean::New(info.Env(), false);
+  std::string mode = String(info[3], "mode");
+  int64_t cudnnMode = mode == "rnn_relu" ? 0 : mode == "rnn_tanh" ? 1 : mode == "lstm" ? 2 : 3;  // cudnnRNNMode_t
+  torch::NoGradGuard guard;
+  at::_cudnn_rnn_flatten_weight(params, Int(info[1], "weightsPerLayer"), Int(info[2], "inputSize"), cudnnMode,
+                                Int(info[4], "hiddenSize"), /*proj_size=*/0, Int(info[5], "numLayers"),
+                                Bool(info[6], "batchFirst"), Bool(info[7], "bidirectional"));
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Value Dropout(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), torch::dropout(Unwrap(info[0], "input"), Number(info[1], "p"), Bool(info[2], "train")));
 }
@@ -165,6 +185,7 @@ void InitNN(Napi::Env env, Napi::Object exports) {
   Export<PackPadded>(env, exports, "packPadded");
   Export<PadPacked>(env, exports, "padPacked");
   Export<Dropout>(env, exports, "dropout");
+  Export<FlattenRnnWeights>(env, exports, "flattenRnnWeights");
   Export<Conv>(env, exports, "conv");
   Export<Pool>(env, exports, "pool");
   Export<Softmax>(env, exports, "softmax");

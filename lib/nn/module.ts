@@ -103,13 +103,15 @@ export abstract class Module {
   /** Moves every parameter to a device in place (parameter identity is kept, as in PyTorch). */
   to(device: DeviceLike): this {
     const name = deviceName('device', device);
-    for (const p of this.parameters()) {
+    for (const [, p] of this.ownParameters()) {
       if (p.device === name || (name === 'cuda' && p.device.startsWith('cuda'))) continue;
       const moved = p.to(name);
       native.setData(p.handle, moved.handle);
       moved.dispose();
       (p as unknown as { _meta: unknown })._meta = null;
     }
+    // Children move themselves, so modules with device-specific layouts (RNNs on cuDNN) can adjust.
+    for (const [, child] of this.namedChildren()) child.to(name);
     return this;
   }
 

@@ -8,6 +8,7 @@ import { checkBoolean, checkInteger, checkNumber, checkObject, checkKeys, checkO
 import { uniform_ } from './init';
 import { Module, parameter } from './module';
 import { empty } from '../tensor';
+import type { DeviceLike } from '../device';
 
 /** A batch of variable-length sequences packed by packPaddedSequence, as torch's PackedSequence. */
 export class PackedSequence {
@@ -159,6 +160,21 @@ export abstract class RNNBase extends Module {
     }
     const stdv = 1 / Math.sqrt(hiddenSize);
     for (const name of this.flatNames) uniform_(self[name], -stdv, stdv);
+  }
+
+  /** Moves the weights like Module.to, then, on CUDA, lays them out in one buffer for cuDNN. */
+  override to(device: DeviceLike): this {
+    super.to(device);
+    this.flattenParameters();
+    return this;
+  }
+
+  /** PyTorch's flatten_parameters(): one contiguous cuDNN weight buffer (no-op off CUDA). */
+  flattenParameters(): void {
+    const weights = this.flatWeights();
+    if (!weights[0].device.startsWith('cuda')) return;
+    native.flattenRnnWeights(weights.map((w) => w.handle), this.bias ? 4 : 2, this.inputSize, this.mode, this.hiddenSize, this.numLayers, this.batchFirst, this.bidirectional);
+    for (const w of weights) (w as unknown as { _meta: unknown })._meta = null;
   }
 
   /** The weights in the order libtorch's recurrent kernels take them (PyTorch's _flat_weights). */
