@@ -402,12 +402,12 @@ export class Tensor {
    * `x.index(mask)` is `x[mask]`, `x.index('...', 0)` is `x[..., 0]`.
    */
   index(...specs: IndexSpec[]): Tensor {
-    return wrap(native.index(this.handle, indexSpecs(specs)));
+    return wrap(native.index(this.handle, indexSpecs(specs, this)));
   }
   /** `x[specs] = value` in place; returns this tensor. */
   indexPut_(specs: IndexSpec[], value: TensorOrScalar): this {
     if (!Array.isArray(specs)) throw invalid('specs', 'an array of indices', specs);
-    native.indexPut_(this.handle, indexSpecs(specs), operand(value, 'value'));
+    native.indexPut_(this.handle, indexSpecs(specs, this), operand(value, 'value'));
     return this;
   }
   /** `x.narrow`-like slice with a step: `x[start:stop:step]` along dim. */
@@ -425,10 +425,16 @@ export class Tensor {
     return this.slice(dim, index, index === -1 ? undefined : index + 1).squeeze(dim);
   }
   indexSelect(dim: number, index: Tensor): Tensor {
-    return wrap(native.indexSelect(this.handle, checkInteger('dim', dim), checkTensor('index', index).handle));
+    checkInteger('dim', dim);
+    checkTensor('index', index);
+    checkCudaIndices('index', index, this, dim, false);
+    return wrap(native.indexSelect(this.handle, dim, index.handle));
   }
   gather(dim: number, index: Tensor): Tensor {
-    return wrap(native.gather(this.handle, checkInteger('dim', dim), checkTensor('index', index).handle));
+    checkInteger('dim', dim);
+    checkTensor('index', index);
+    checkCudaIndices('index', index, this, dim, false);
+    return wrap(native.gather(this.handle, dim, index.handle));
   }
   maskedSelect(mask: Tensor): Tensor {
     return wrap(native.maskedSelect(this.handle, checkTensor('mask', mask).handle));
@@ -475,6 +481,26 @@ const DTYPE_SET: Record<string, true> = Object.fromEntries(
   ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'int16', 'float16', 'bfloat16'].map((d) => [d, true]),
 );
 
+// Value ranges of integer tensors made on the host from typed arrays, so GPU range checks (token ids,
+// index tensors) need no device reduction and sync for them.
+const knownRanges = new WeakMap<Tensor, [number, number]>();
+
+/** @internal [min, max] of an integer tensor whose values were seen on the host, if known. */
+export function knownRange(t: Tensor): [number, number] | undefined {
+  return knownRanges.get(t);
+}
+
+function rangeOf(data: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** @internal Wraps a fresh native handle in a Tensor (tracked by the current tidy scope). */
 export function wrap(h: Handle): Tensor {
   return new Tensor(h);
@@ -491,9 +517,48 @@ function shapeArgs(name: string, args: unknown[]): number[] {
   return checkIntList(name, list);
 }
 
-function indexSpecs(specs: IndexSpec[]): unknown[] {
+/**
+ * On CUDA an out-of-range index is a device-side assert that poisons the process's CUDA context, so
+ * integer index tensors bound for the GPU are range-checked here first (one small reduction and a
+ * sync); on the CPU libtorch checks and throws by itself.
+ */
+export function checkCudaIndices(name: string, index: Tensor, target: Tensor, dim: number, allowNegative: boolean): void {
+  if (!target.device.startsWith('cuda') || index.numel === 0) return;
+  const dt = index.dtype;
+  if (dt !== 'int64' && dt !== 'int32' && dt !== 'int16' && dt !== 'int8' && dt !== 'uint8') return;
+  const n = target.ndim;
+  const d = dim < 0 ? dim + n : dim;
+  if (d < 0 || d >= n) return; // libtorch reports the bad dim on the host
+  const size = target.shape[d];
+  const known = knownRange(index);
+  const value = (kind: string): number => {
+    if (known) return kind === 'amin' ? known[0] : known[1];
+    const h = native.reduce(kind, index.handle, undefined, false);
+    try {
+      return native.item(h) as number;
+    } finally {
+      native.dispose(h);
+    }
+  };
+  const lo = value('amin');
+  const hi = value('amax');
+  if (hi >= size || lo < (allowNegative ? -size : 0)) {
+    throw new TorchError(`index out of range: ${name} holds values in [${lo}, ${hi}] but dimension ${d} has size ${size}`);
+  }
+}
+
+function indexSpecs(specs: IndexSpec[], target?: Tensor): unknown[] {
+  let dim = 0;
+  let afterEllipsis = false;
   return specs.map((s, i) => {
-    if (s instanceof Tensor) return s.handle;
+    if (s === '...') afterEllipsis = true;
+    // Dims after '...' are counted from the end.
+    const at = afterEllipsis ? i - specs.length : dim;
+    if (s !== 'newaxis') dim++;
+    if (s instanceof Tensor) {
+      if (target && s.dtype !== 'bool') checkCudaIndices(`index ${i}`, s, target, at, true);
+      return s.handle;
+    }
     if (s === null || s === '...' || s === 'newaxis') return s;
     if (typeof s === 'number') return checkInteger(`index ${i}`, s);
     if (typeof s === 'object' && !Array.isArray(s)) {
@@ -590,7 +655,11 @@ export function tensor(data: TypedArray | NestedArray, options: TensorOptions = 
     const bad = flat.find((v) => !Number.isInteger(v));
     if (bad !== undefined) throw new TypeError(`Expected integers in data for dtype ${dtype} but found ${bad}`);
   }
-  return finish(wrap(native.fromTypedArray(flat, shape, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
+  const t = finish(wrap(native.fromTypedArray(flat, shape, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
+  if (o.device?.startsWith('cuda') && (flat instanceof Int32Array || flat instanceof Int16Array || flat instanceof Int8Array || flat instanceof Uint8Array) && dtype !== 'bool') {
+    knownRanges.set(t, rangeOf(flat));
+  }
+  return t;
 }
 
 type FactoryOptions = Omit<TensorOptions, 'shape'>;

@@ -1,6 +1,6 @@
 import { TorchError } from '../errors';
 import { native } from '../native';
-import { Tensor, empty, noGrad, wrap } from '../tensor';
+import { Tensor, empty, knownRange, noGrad, wrap } from '../tensor';
 import { tidy } from '../scope';
 import { checkBoolean, checkInteger, checkObject, checkKeys, checkTensor } from '../validate';
 import { normal_ } from './init';
@@ -61,7 +61,7 @@ export class Embedding extends Module {
     checkTensor('input', input);
     if (input.device.startsWith('cuda')) {
       // An out-of-range id on the GPU is a device-side assert that poisons the CUDA context; check first.
-      const [lo, hi] = tidy(() => [input.amin().item() as number, input.amax().item() as number]);
+      const [lo, hi] = knownRange(input) ?? tidy(() => [input.amin().item() as number, input.amax().item() as number]);
       if (input.numel > 0 && (lo < 0 || hi >= this.numEmbeddings)) {
         throw new TorchError(`index out of range in self: token ids must be in [0, ${this.numEmbeddings}), got [${lo}, ${hi}]`);
       }
