@@ -8,7 +8,7 @@ import { tidy } from '../scope';
 import { save, load } from '../serialize';
 import { Tensor, noGrad } from '../tensor';
 import { invalid } from '../validate';
-import { binaryAccuracy, epochTime } from './metrics';
+import { binaryAccuracyTensor, epochTime } from './metrics';
 
 /** A model whose forward takes the batch's text (and its lengths, for packed models). */
 export interface TextClassifier extends Module {
@@ -72,9 +72,9 @@ function run(
         const [loss, acc] = tidy(() => {
           const preds = predictions(model, batch);
           const l = criterion.forward(preds, batch.label);
-          const a = binaryAccuracy(preds, batch.label);
+          const a = binaryAccuracyTensor(preds, batch.label);
           if (step) step(l);
-          return [l.item() as number, a];
+          return [l.item() as number, a.item() as number];
         });
         epochLoss += loss;
         epochAcc += acc;

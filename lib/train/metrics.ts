@@ -7,13 +7,22 @@ import { checkTensor } from '../validate';
  * compare, mean. Returns a number (the tutorial's `acc.item()`).
  */
 export function binaryAccuracy(preds: Tensor, y: Tensor): number {
+  return tidy(() => binaryAccuracyTensor(preds, y).item() as number);
+}
+
+/**
+ * The same as a one-element tensor, not yet read back: the training loop reads it after the
+ * optimizer step, so the GPU is not drained between forward and backward (as the tutorial's
+ * `acc.item()` after `optimizer.step()`).
+ */
+export function binaryAccuracyTensor(preds: Tensor, y: Tensor): Tensor {
   checkTensor('preds', preds);
   checkTensor('y', y);
   return noGrad(() =>
     tidy(() => {
       const rounded = preds.sigmoid().round();
       const correct = rounded.eq(y).float();
-      return correct.sum().div(correct.numel).item() as number;
+      return correct.sum().div(correct.numel);
     }),
   );
 }
