@@ -12,8 +12,9 @@ import * as path from 'path';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
-const source = arg('data', process.env.TORCH_SENTIMENT_IMDB ?? '');
-if (!source) {
+const given = arg('data', process.env.TORCH_SENTIMENT_IMDB ?? '');
+const source = given && path.resolve(given);
+if (!given) {
   console.error('seed-epoch: pass --data PATH (an IMDb archive or folder) or set TORCH_SENTIMENT_IMDB');
   process.exit(2);
 }
@@ -31,7 +32,9 @@ delete clean.MALLOC_MMAP_THRESHOLD_;
 delete clean.MALLOC_TRIM_THRESHOLD_;
 
 function node(setting: string, first: boolean): Result {
-  const a = ['-r', './scripts/register-ts.js', 'bench/seed-epoch-node.ts', '--data', source, '--device', device];
+  // From TypeScript sources through register-ts, or the compiled copy beside this file (GPU kit).
+  const script = __filename.endsWith('.ts') ? ['-r', './scripts/register-ts.js', 'bench/seed-epoch-node.ts'] : [path.join(__dirname, 'seed-epoch-node.js')];
+  const a = [...script, '--data', source, '--device', device];
   if (setting === 'tuned') a.push('--tuned');
   if (first) a.push('--dump', dump);
   const out = execFileSync(process.execPath, a, { cwd: root, env: clean, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -265,7 +265,7 @@ def recurrent_case(name, kind, num_layers=1, bidirectional=False, mode='padded',
         if mode == 'padded':
             inp = x
         else:
-            inp = pack_padded_sequence(x, torch.tensor(lengths), batch_first=batch_first,
+            inp = pack_padded_sequence(x, torch.tensor(lengths, device='cpu'), batch_first=batch_first,
                                        enforce_sorted=(mode == 'sorted'))
         state = None
         if kind == 'LSTM' and h0 is not None:
@@ -508,7 +508,7 @@ def model_tutorial2_small():
     crit = nn.BCEWithLogitsLoss()
 
     def loss_fn():
-        logits = m(text, torch.tensor(lengths))
+        logits = m(text, torch.tensor(lengths, device='cpu'))
         return crit(logits, labels), {'logits': logits}
 
     params0 = enc_params(m)
@@ -648,6 +648,11 @@ def model_tutorial1_full():
 
 def main(argv):
     torch.set_num_threads(1)
+    # PARITY_DEVICE=cuda computes the references on the GPU with this machine's PyTorch and its defaults
+    # (cuDNN may use TF32), for scripts/gpu-check.sh; the committed fixtures are the CPU's.
+    device = os.environ.get('PARITY_DEVICE', 'cpu')
+    if device != 'cpu':
+        torch.set_default_device(device)
     here = os.path.dirname(os.path.abspath(__file__))
     out_dir = argv[1] if len(argv) > 1 else os.path.join(here, '..', '..', 'test', 'fixtures', 'parity')
     only = set(argv[2:])
@@ -659,6 +664,7 @@ def main(argv):
         doc = make()
         assert doc['name'] == name, (doc['name'], name)
         doc['generator'] = {'script': 'scripts/parity/make_fixtures.py', 'torch': torch.__version__,
+                            **({'device': device} if device != 'cpu' else {}),
                             'formula': FORMULA, 'tokenFormula': TOKEN_FORMULA}
         with open(os.path.join(out_dir, f'{name}.json'), 'w') as f:
             json.dump(doc, f, separators=(',', ':'))

@@ -4,17 +4,22 @@
 // error seen per case so the suite can print one line per case.
 import * as fs from 'fs';
 import * as path from 'path';
-import { nn, optim, tensor, Tensor } from '../../lib';
+import { backends, nn, optim, tensor, Tensor } from '../../lib';
 
-export const FIXTURE_DIR = path.join(__dirname, '..', 'fixtures', 'parity');
+/** PARITY_FIXTURES: references made elsewhere (on the GPU by that machine's PyTorch, say). */
+export const FIXTURE_DIR = process.env.PARITY_FIXTURES ?? path.join(__dirname, '..', 'fixtures', 'parity');
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** The Python with Debian's python3-torch; the `python3` first on PATH may have no torch. */
 export const PYTHON = process.env.TORCH_SENTIMENT_PYTHON ?? '/usr/bin/python3';
 
 /** `cuda` runs the suite on the GPU (PARITY_DEVICE=cuda), where cuDNN's kernels round differently. */
-export const DEVICE = process.env.PARITY_DEVICE ?? 'cpu';
+export const DEVICE = process.env.PARITY_DEVICE ?? process.env.TORCH_SENTIMENT_TEST_DEVICE ?? 'cpu';
 export const RTOL = DEVICE === 'cpu' ? 1e-5 : 1e-4;
+// The committed fixtures are the CPU's float32 results; cuDNN's TF32 (PyTorch's default on Ampere and
+// later) keeps only 10 mantissa bits, so a GPU run against them turns TF32 off, as
+// torch.backends.cudnn.allow_tf32 = False. References made on the GPU itself keep PyTorch's defaults.
+if (DEVICE.startsWith('cuda') && !process.env.PARITY_FIXTURES) backends.setAllowTF32({ cudnn: false, cublas: false });
 export const ATOL = 1e-6;
 /** Relative errors are reported over elements at least this large (smaller ones are held to ATOL). */
 export const REPORT_FLOOR = 1e-4;
