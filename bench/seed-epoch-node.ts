@@ -2,13 +2,17 @@
 // epoch of the tutorial's model, timing the BucketIterator's batch creation and the training steps.
 // Prints JSON {seconds, loss, acc}. With --dump it first writes the epoch's batches for PyTorch.
 import * as fs from 'fs';
-import { data, manualSeed, models, nn, optim, train, tuneAllocator, cuda, resolveDevice } from '../lib';
+import { data, manualSeed, models, nn, optim, train, tuneAllocator, cuda, resolveDevice, setBlasThreads, setFlushDenormal } from '../lib';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const source = args[args.indexOf('--data') + 1];
   const device = resolveDevice((args.includes('--device') ? args[args.indexOf('--device') + 1] : 'cpu') as 'cpu');
   if (args.includes('--tuned')) tuneAllocator();
+  if (args.includes('--flush')) {
+    setFlushDenormal(true);
+    setBlasThreads(1);
+  }
   const dump = args.includes('--dump') ? args[args.indexOf('--dump') + 1] : null;
 
   const SEED = 1234;

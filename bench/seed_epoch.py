@@ -9,6 +9,9 @@ import torch.nn as nn
 import torch.optim as optim
 
 ids_file, meta_file = sys.argv[1], sys.argv[2]
+import os
+if os.environ.get('SEED_EPOCH_FLUSH') == '1':
+    torch.set_flush_denormal(True)  # OpenBLAS's threads are set by OPENBLAS_NUM_THREADS in the environment
 meta = json.load(open(meta_file))
 flat = np.fromfile(ids_file, dtype=np.int32)
 device = torch.device(meta.get('device', 'cpu'))

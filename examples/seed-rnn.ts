@@ -9,8 +9,8 @@
 // DIR/metrics.json and DIR/curves.svg.
 import * as path from 'path';
 import {
-  addonInfo, data, evaluate, epochTime, fit, manualSeed, metricsFrom, models, nn, optim, resolveDevice, saveBundle,
-  setNumThreads, tuneAllocator, writeMetrics, writePlot,
+  addonInfo, data, evaluate, epochTime, fit, getNumThreads, manualSeed, metricsFrom, models, nn, optim, resolveDevice,
+  saveBundle, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator, writeMetrics, writePlot,
 } from '../lib';
 
 const { IMDB, Field, LabelField, BucketIterator } = data;
@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const out = flag('out', 'runs/seed-rnn') as string;
   const source = flag('data', process.env.TORCH_SENTIMENT_IMDB);
   if (flag('threads')) setNumThreads(Number(flag('threads')));
-  tuneAllocator(); // glibc keeps large tensor buffers instead of mapping them anew each step (see README)
+  // CPU settings (README, "Speed on the CPU"): glibc keeps large buffers instead of mapping them anew
+  // each step, vanishing gradients flush to zero instead of crawling through denormal arithmetic, and
+  // OpenBLAS uses as many threads as libtorch (1 by default) instead of spinning one per core.
+  tuneAllocator();
+  setFlushDenormal(true);
+  setBlasThreads(getNumThreads());
 
   // --- Preparing Data
   const SEED = 1234;

@@ -129,6 +129,8 @@ export interface Binding {
   buildInfo(): { libtorch: string; cudaAvailable: boolean };
   setMallocThresholds(mmapBytes: number, trimBytes: number): boolean;
   setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
+  setFlushDenormal(on: boolean): boolean;
+  setBlasThreads(threads: number): boolean;
   flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
 }
 

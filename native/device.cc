@@ -1,6 +1,8 @@
 // Devices, seeds, threads and build information.
 #include "common.h"
 
+#include <dlfcn.h>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -61,6 +63,24 @@ Napi::Value SetAllowTF32(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// setFlushDenormal(on) -> supported: torch.set_flush_denormal. Gradients that vanish through long
+// recurrences become denormal floats, which the CPU handles ~100x slower (a 270-step RNN backward: 2.6 s
+// against 0.57 s with flushing).
+Napi::Value SetFlushDenormal(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), at::globalContext().setFlushDenormal(Bool(info[0], "on")));
+}
+
+// setBlasThreads(n) -> applied: OpenBLAS's own thread count (openblas_set_num_threads), which libtorch's
+// set_num_threads does not change when the BLAS is OpenBLAS; false when the BLAS is not OpenBLAS.
+Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
+  int64_t n = Int(info[0], "threads");
+  using SetThreads = void (*)(int);
+  auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (fn == nullptr) return Napi::Boolean::New(info.Env(), false);
+  fn(static_cast<int>(n));
+  return Napi::Boolean::New(info.Env(), true);
+}
+
 // buildInfo() -> {libtorch: "1.13.0", cuda: bool (compiled with CUDA and a device present)}
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   auto out = Napi::Object::New(info.Env());
@@ -81,6 +101,8 @@ void InitDevice(Napi::Env env, Napi::Object exports) {
   Export<BuildInfo>(env, exports, "buildInfo");
   Export<SetMallocThresholds>(env, exports, "setMallocThresholds");
   Export<SetAllowTF32>(env, exports, "setAllowTF32");
+  Export<SetFlushDenormal>(env, exports, "setFlushDenormal");
+  Export<SetBlasThreads>(env, exports, "setBlasThreads");
 }
 
 }  // namespace ts

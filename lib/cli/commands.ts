@@ -8,7 +8,7 @@ import type { ModelName } from '../models';
 import { addonInfo } from '../native';
 import * as nn from '../nn';
 import * as optim from '../optim';
-import { manualSeed, setNumThreads, tuneAllocator } from '../tensor';
+import { getNumThreads, manualSeed, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../tensor';
 import { evaluate, fit } from '../train/loop';
 import { loadBundle, saveBundle, vocabFromItos } from '../train/bundle';
 import { metricsFrom, writeMetrics, writePlot } from '../train/report';
@@ -34,9 +34,12 @@ function source(data: string | undefined): ImdbOptions {
   return /\.(tar\.gz|tgz|tar)$/.test(data) ? { archive: data } : { path: data };
 }
 
+/** CPU settings for training (README, "Speed on the CPU"): see tuneAllocator, setFlushDenormal, setBlasThreads. */
 function setUp(threads: number | undefined): void {
   if (threads !== undefined) setNumThreads(threads);
   tuneAllocator();
+  setFlushDenormal(true);
+  setBlasThreads(getNumThreads());
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

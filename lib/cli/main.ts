@@ -2,7 +2,10 @@
 // torch-sentiment: train, evaluate and predict from the command line.
 import * as fs from 'fs';
 import { parseArgs } from 'util';
-import { runTrain, runEvaluate, runPredict } from './commands';
+// The commands (and with them the native addon) load only when a command runs, so --help and usage
+// errors work without libtorch.
+type Commands = typeof import('./commands');
+const commands = (): Commands => require('./commands') as Commands;
 
 const HELP = `torch-sentiment <command> [options]
 
@@ -108,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'train': {
       if (rest.length) throw new UsageError(`train takes no positional arguments, got '${rest[0]}'`);
       const model = oneOf('model', o.model, ['rnn', 'lstm', 'fasttext', 'cnn'] as const, 'rnn');
-      await runTrain({
+      await commands().runTrain({
         model,
         epochs: int('epochs', o.epochs, 5),
         batchSize: int('batch-size', o['batch-size'], 64),
@@ -128,14 +131,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'evaluate': {
       const dir = rest[0] ?? o['model-dir'] ?? 'runs/rnn/bundle';
       if (!fs.existsSync(dir)) throw new UsageError(`evaluate: bundle folder ${dir} does not exist (train one first: torch-sentiment train)`);
-      await runEvaluate({ dir, data, device, batchSize: int('batch-size', o['batch-size'], 64), threads, progress });
+      await commands().runEvaluate({ dir, data, device, batchSize: int('batch-size', o['batch-size'], 64), threads, progress });
       return 0;
     }
     case 'predict': {
       if (!rest.length) throw new UsageError('predict needs a text: torch-sentiment predict "This film is great"');
       const dir = o['model-dir'] ?? 'runs/rnn/bundle';
       if (!fs.existsSync(dir)) throw new UsageError(`predict: bundle folder ${dir} does not exist (train one first, or pass --model-dir)`);
-      runPredict({ dir, text: rest.join(' '), device, threads });
+      commands().runPredict({ dir, text: rest.join(' '), device, threads });
       return 0;
     }
     default:

@@ -1,7 +1,7 @@
 import { native } from '../native';
 import { Tensor, empty, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkObject, checkKeys, checkTensor, invalid } from '../validate';
-import { fans, kaimingUniform_, uniform_ } from './init';
+import { resetWeightAndBias } from './init';
 import { Module, parameter } from './module';
 
 export interface ConvOptions {
@@ -45,12 +45,7 @@ abstract class ConvNd extends Module {
     const bias = o.bias === undefined ? true : checkBoolean('bias', o.bias);
     this.weight = parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
     this.bias = bias ? parameter(empty([outChannels])) : null;
-    kaimingUniform_(this.weight, Math.sqrt(5));
-    if (this.bias) {
-      const fanIn = fans(this.weight).fanIn;
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    resetWeightAndBias(this.weight, this.bias);
   }
 
   forward(input: Tensor): Tensor {

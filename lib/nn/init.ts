@@ -30,3 +30,16 @@ export function kaimingUniform_(t: Tensor, a = 0): Tensor {
   const bound = Math.sqrt(3.0) * std;
   return uniform_(t, -bound, bound);
 }
+
+/**
+ * Linear's and Conv's reset_parameters(): kaiming_uniform_(weight, a=sqrt(5)), then the bias uniform in
+ * ±1/sqrt(fan_in), in that order (the order of generator calls matters for seeded parity).
+ */
+export function resetWeightAndBias(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, Math.sqrt(5));
+  if (bias) {
+    const fanIn = fans(weight).fanIn;
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound);
+  }
+}
