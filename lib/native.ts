@@ -91,7 +91,7 @@ export interface Binding {
   setRequiresGrad(h: H, value: boolean): void;
   backward(h: H, gradient: H | undefined, retainGraph: boolean): void;
   grad(h: H): H | null;
-  zeroGrad(hs: H[]): void;
+  zeroGrad(hs: H[], setToNone: boolean): void;
   detach(h: H): H;
   setData(h: H, data: H): void;
   isLeaf(h: H): boolean;

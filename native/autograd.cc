@@ -26,9 +26,21 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), grad);
 }
 
-// zeroGrad(handles): sets each gradient to none (PyTorch 2's default for zero_grad).
+// zeroGrad(handles, setToNone): zeroes each gradient in place (PyTorch 1.13's zero_grad default, which
+// reuses the buffers), or drops it (set_to_none=True, PyTorch 2's default).
 Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
-  for (auto& t : UnwrapList(info[0], "parameters")) t.mutable_grad().reset();
+  bool setToNone = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
+  for (auto& t : UnwrapList(info[0], "parameters")) {
+    auto& grad = t.mutable_grad();
+    if (!grad.defined()) continue;
+    if (setToNone) {
+      grad.reset();
+    } else {
+      if (grad.grad_fn()) grad = grad.detach();
+      else grad.requires_grad_(false);
+      grad.zero_();
+    }
+  }
   return info.Env().Undefined();
 }
 

@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!command) throw new UsageError('missing command: train, evaluate or predict (see --help)');
   const device = o.device ?? 'auto';
   if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device expects auto, cpu, cuda or cuda:N, got '${device}'`);
-  const data = o.data ?? process.env.TORCH_SENTIMENT_IMDB;
+  const data = o.data ?? (process.env.TORCH_SENTIMENT_IMDB || undefined);
   if (data !== undefined && !fs.existsSync(data)) throw new UsageError(`--data: ${data} does not exist`);
   const threads = o.threads === undefined ? undefined : int('threads', o.threads, 1);
   const progress = !o['no-progress'];

@@ -115,9 +115,13 @@ export abstract class Module {
     return this;
   }
 
-  /** Clears every parameter's gradient. */
-  zeroGrad(): void {
-    native.zeroGrad(this.parameters().map((p) => p.handle));
+  /**
+   * Clears every parameter's gradient: zeroed in place (PyTorch 1.13's default, reusing the buffers),
+   * or dropped with `{setToNone: true}` (PyTorch 2's default).
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const setToNone = checkObject('options', options).setToNone;
+    native.zeroGrad(this.parameters().map((p) => p.handle), setToNone === undefined ? false : checkBoolean('setToNone', setToNone));
   }
 
   /** Frees every parameter of this module and its submodules. The module is unusable afterwards. */

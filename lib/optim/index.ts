@@ -31,10 +31,15 @@ export abstract class Optimizer {
     return this.handle;
   }
 
-  /** Sets every parameter's gradient to none. */
-  zeroGrad(): void {
+  /**
+   * Clears every parameter's gradient: zeroed in place (PyTorch 1.13's default, reusing the buffers:
+   * on the CPU this saves a fresh 10 MB embedding gradient per step in the tutorial), or dropped with
+   * `{setToNone: true}` (PyTorch 2's default).
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
     this.live();
-    native.zeroGrad(this.params.map((p) => p.handle));
+    const setToNone = checkObject('options', options).setToNone;
+    native.zeroGrad(this.params.map((p) => p.handle), setToNone === undefined ? false : checkBoolean('setToNone', setToNone));
   }
 
   /** One update of every parameter from its gradient. */
