@@ -36,7 +36,8 @@ export interface TensorOptions {
 
 export class Tensor {
   /** @internal */ _h: Handle | null;
-  /** @internal */ _kept?: boolean;
+  /** @internal Set by keep(); declared only, so creating a tensor defines no extra property. */
+  declare _kept?: boolean;
   private _meta: ReturnType<typeof native.meta> | null = null;
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) to create tensors. */
