@@ -375,7 +375,10 @@ def conv2d_rect_kernel():
 def loss_case(name, loss_kind, reduction, logits, target, description):
     fn = {'BCEWithLogitsLoss': nn.BCEWithLogitsLoss, 'CrossEntropyLoss': nn.CrossEntropyLoss}[loss_kind](
         reduction=reduction)
-    x = logits.clone().requires_grad_(True)
+    # The loss cases' inputs are made at import time, before main() may set a default device (cuda).
+    device = torch.empty(0).device
+    x = logits.to(device).clone().requires_grad_(True)
+    target = target.to(device)
     out = fn(x, target)
     doc = {
         'name': name,
