@@ -27,8 +27,10 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
   if (value === null || typeof value !== 'object' || depth > 4 || out.has(value)) return;
   const isDisposable = typeof (value as Disposable).dispose === 'function';
   if (isDisposable) out.add(value);
-  if (Array.isArray(value)) {
+  if (Array.isArray(value) || value instanceof Set) {
     for (const v of value) collect(v, out, depth + 1);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collect(v, out, depth + 1);
   } else if (!isDisposable || !('_h' in value)) {
     // Any object but a tensor itself: look inside.
     for (const v of Object.values(value)) collect(v, out, depth + 1);

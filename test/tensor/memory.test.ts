@@ -63,6 +63,25 @@ describe('memory: JS owns native tensors', () => {
     expect(liveTensors()).toBe(before);
   });
 
+  test('tidy keeps tensors held in Maps and objects it returns (a batch, say)', () => {
+    const before = liveTensors();
+    class Holder {
+      byName = new Map<string, Tensor>();
+      dispose() {
+        for (const t of this.byName.values()) t.dispose();
+      }
+    }
+    const h = tidy(() => {
+      const holder = new Holder();
+      holder.byName.set('text', zeros([2]).add(1));
+      return holder;
+    });
+    expect((h.byName.get('text') as Tensor).isDisposed).toBe(false);
+    expect(liveTensors()).toBe(before + 1);
+    h.dispose();
+    expect(liveTensors()).toBe(before);
+  });
+
   test('nested tidy moves returned tensors to the outer scope', () => {
     const before = liveTensors();
     tidy(() => {
