@@ -67,22 +67,34 @@ function run(
   let epochAcc = 0;
   let n = 0;
   try {
-    for (const batch of iterator) {
-      try {
-        const [loss, acc] = tidy(() => {
-          const preds = predictions(model, batch);
-          const l = criterion.forward(preds, batch.label);
-          const a = binaryAccuracyTensor(preds, batch.label);
-          if (step) step(l);
-          return [l.item() as number, a.item() as number];
-        });
-        epochLoss += loss;
-        epochAcc += acc;
+    const batches = iterator[Symbol.iterator]();
+    let next = batches.next();
+    try {
+      while (!next.done) {
+        const batch = next.value;
+        let results: Tensor[] = [];
+        try {
+          results = tidy(() => {
+            const preds = predictions(model, batch);
+            const l = criterion.forward(preds, batch.label);
+            const a = binaryAccuracyTensor(preds, batch.label);
+            if (step) step(l);
+            return [l, a];
+          });
+          // Make the next batch (numericalize, pad, copy to the device) while the device still runs
+          // this step's kernels; reading the loss back then waits for them.
+          next = batches.next();
+          epochLoss += results[0].item() as number;
+          epochAcc += results[1].item() as number;
+        } finally {
+          for (const t of results) t.dispose();
+          batch.dispose();
+        }
         n++;
         bar?.tick(1);
-      } finally {
-        batch.dispose();
       }
+    } finally {
+      if (!next.done) next.value.dispose(); // a batch made before an error
     }
   } finally {
     bar?.close();
