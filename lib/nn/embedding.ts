@@ -1,7 +1,6 @@
 import { TorchError } from '../errors';
 import { native } from '../native';
-import { Tensor, empty, knownRange, noGrad, wrap } from '../tensor';
-import { tidy } from '../scope';
+import { Tensor, checkCudaIndices, empty, noGrad, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkObject, checkKeys, checkTensor } from '../validate';
 import { normal_ } from './init';
 import { Module, parameter } from './module';
@@ -59,13 +58,9 @@ export class Embedding extends Module {
   forward(input: Tensor): Tensor {
     this.checkAlive();
     checkTensor('input', input);
-    if (input.device.startsWith('cuda')) {
-      // An out-of-range id on the GPU is a device-side assert that poisons the CUDA context; check first.
-      const [lo, hi] = knownRange(input) ?? tidy(() => [input.amin().item() as number, input.amax().item() as number]);
-      if (input.numel > 0 && (lo < 0 || hi >= this.numEmbeddings)) {
-        throw new TorchError(`index out of range in self: token ids must be in [0, ${this.numEmbeddings}), got [${lo}, ${hi}]`);
-      }
-    }
+    // An out-of-range id on the GPU is a device-side assert that poisons the CUDA context; the shared
+    // index check catches it on the host first (a no-op on the CPU, where libtorch throws).
+    checkCudaIndices('input', input, this.weight, 0, false);
     return wrap(native.embedding(this.weight.handle, input.handle, this.paddingIdx ?? -1));
   }
 

@@ -35,18 +35,9 @@ export interface EpochResult {
 
 function predictions(model: TextClassifier, batch: Batch): Tensor {
   // Packed models get `text, text_lengths = batch.text`; others `batch.text` alone.
-  const lengths = batch.collated.text?.kind === 'sequence' && hasLengths(batch) ? batch.textLengths : undefined;
+  const lengths = batch.hasLengths() ? batch.textLengths : undefined;
   const out = lengths ? model.forward(batch.text, lengths) : model.forward(batch.text);
   return out.squeeze(1);
-}
-
-function hasLengths(batch: Batch): boolean {
-  try {
-    batch.textLengths;
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function checkArgs(model: unknown, iterator: unknown, criterion: unknown): void {
