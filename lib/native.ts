@@ -131,6 +131,7 @@ export interface Binding {
   setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
   setFlushDenormal(on: boolean): boolean;
   setBlasThreads(threads: number): boolean;
+  setFusedCpuRnn(on: boolean): boolean;
   flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
 }
 

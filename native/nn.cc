@@ -1,6 +1,7 @@
 // Functional neural-network ops behind lib/nn: embedding, linear, recurrent layers (dense and packed),
 // convolutions, pooling, dropout, softmax and losses. Modules and parameters live in TypeScript.
 #include "common.h"
+#include "rnn_cpu.h"
 
 namespace ts {
 namespace {
@@ -41,7 +42,10 @@ Napi::Value Rnn(const Napi::CallbackInfo& info) {
   }
   if (hx.size() != 1) ThrowType(env, "rnn and gru need [h0]");
   std::tuple<Tensor, Tensor> r;
-  if (mode == "rnn_tanh") r = torch::rnn_tanh(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
+  bool elman = mode == "rnn_tanh" || mode == "rnn_relu";
+  if (elman && CanUseFusedCpuRnn(input, params, hasBiases)) {
+    r = FusedCpuRnn(input, hx[0], params, layers, dropout, train, bidirectional, batchFirst, mode == "rnn_relu");
+  } else if (mode == "rnn_tanh") r = torch::rnn_tanh(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
   else if (mode == "rnn_relu") r = torch::rnn_relu(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
   else if (mode == "gru") r = torch::gru(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
   else ThrowType(env, "unknown rnn mode " + mode);
@@ -106,6 +110,14 @@ Napi::Value FlattenRnnWeights(const Napi::CallbackInfo& info) {
 #else
   return Napi::Boolean::New(info.Env(), false);
 #endif
+}
+
+// setFusedCpuRnn(on) -> previous: whether dense CPU Elman RNNs use rnn_cpu.cc's fused layer (default) or
+// libtorch's step-by-step one.
+Napi::Value SetFusedCpuRnnFn(const Napi::CallbackInfo& info) {
+  bool previous = FusedCpuRnnEnabled();
+  SetFusedCpuRnn(Bool(info[0], "on"));
+  return Napi::Boolean::New(info.Env(), previous);
 }
 
 Napi::Value Dropout(const Napi::CallbackInfo& info) {
@@ -186,6 +198,7 @@ void InitNN(Napi::Env env, Napi::Object exports) {
   Export<PadPacked>(env, exports, "padPacked");
   Export<Dropout>(env, exports, "dropout");
   Export<FlattenRnnWeights>(env, exports, "flattenRnnWeights");
+  Export<SetFusedCpuRnnFn>(env, exports, "setFusedCpuRnn");
   Export<Conv>(env, exports, "conv");
   Export<Pool>(env, exports, "pool");
   Export<Softmax>(env, exports, "softmax");
