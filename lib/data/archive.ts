@@ -1,18 +1,25 @@
 /**
- * Tar archives (.tar, .tar.gz) through the `tar` package, streaming:
- * - `extractArchive` unpacks into a fresh temporary folder next to the target
- *   and only renames it into place once everything is written, refusing
- *   entries that would land outside the target (absolute paths, `..`) and
- *   links or devices; on any error the temporary folder is removed.
- * - `readArchiveFiles` streams the archive and hands the regular files whose
- *   path passes a filter to a callback, without writing anything to disk.
+ * Tar archives (.tar, .tar.gz), streaming:
+ * - `extractArchive` (through the `tar` package) unpacks into a fresh
+ *   temporary folder next to the target and only renames it into place once
+ *   everything is written, refusing entries that would land outside the
+ *   target (absolute paths, `..`) and links or devices; on any error the
+ *   temporary folder is removed.
+ * - `readArchiveFiles` streams the archive through zlib on the libuv thread
+ *   pool and our own tar reader (tar.ts) on the main thread, handing the
+ *   regular files whose path passes a filter to a callback, without writing
+ *   anything to disk. Unsafe entry paths are refused here too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Parser, extract as tarExtract } from 'tar';
+import type { Readable } from 'node:stream';
+import { extract as tarExtract } from 'tar';
 import type { ReadEntry } from 'tar';
+import { TarFormatError, TarParser, unsafeEntryReason } from './tar';
 import { checkString } from './validate';
+
+export { unsafeEntryReason };
 
 export class ArchiveError extends Error {
   readonly archive: string;
@@ -25,14 +32,6 @@ export class ArchiveError extends Error {
 }
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
-
-/** Why an entry path is unsafe, or null when it stays inside the target. */
-export function unsafeEntryReason(entryPath: string): string | null {
-  if (entryPath.length === 0) return 'empty path';
-  if (path.isAbsolute(entryPath) || /^[A-Za-z]:/.test(entryPath) || entryPath.startsWith('\\')) return 'absolute path';
-  if (entryPath.split(/[\\/]+/).includes('..')) return "path contains '..'";
-  return null;
-}
 
 export interface ExtractOptions {
   /** Keep only entries for which this returns true (paths as written in the archive). */
@@ -86,49 +85,43 @@ export async function extractArchive(archive: string, dest: string, options: Ext
   }
 }
 
+/** Size of the gunzipped chunks the tar reader gets. */
+const CHUNK = 256 << 10;
+/** Chunks waiting for the main thread before the gunzip stream is paused, and when it resumes. */
+const HIGH_WATER = 16;
+const LOW_WATER = 4;
+
 /**
- * Streams `archive` and calls `onFile(entryPath, contents)` for each regular
- * file accepted by `accept`. Rejects with an ArchiveError if the archive is
- * truncated or corrupt.
+ * Streams `archive` (.tar.gz or .tar) and calls `onFile(entryPath, contents)`
+ * for each regular file accepted by `accept`, in archive order. `contents`
+ * may be a view of a larger buffer: copy it to keep it. Rejects with an
+ * ArchiveError if the archive is truncated or corrupt or has an entry with an
+ * unsafe path, or with what `onFile` throws.
+ *
+ * zlib inflates on the libuv thread pool while the main thread parses and
+ * runs `onFile`: each gunzipped chunk is queued and handled in its own
+ * event-loop turn, so the next inflate is already under way meanwhile.
  */
 export function readArchiveFiles(archive: string, accept: (entryPath: string) => boolean,
   onFile: (entryPath: string, contents: Buffer) => void): Promise<void> {
   checkString('archive', archive);
+  if (typeof accept !== 'function') throw new TypeError(`accept: expected a function, got ${typeof accept}`);
+  if (typeof onFile !== 'function') throw new TypeError(`onFile: expected a function, got ${typeof onFile}`);
   return new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (message: string) => {
-      if (failed) return;
-      failed = true;
-      input.destroy();
-      reject(new ArchiveError(archive, `archive ${archive} is truncated or corrupt: ${message}`));
-    };
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        if (!FILE_TYPES.has(entry.type) || !accept(entry.path)) {
-          entry.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        entry.on('data', (c: Buffer) => chunks.push(c));
-        entry.on('end', () => {
-          if (!failed) onFile(entry.path, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-        });
-      },
-    });
-    parser.on('warn', (code: string, message: string | Error) => fail(`${code}: ${typeof message === 'string' ? message : message.message}`));
-    parser.on('error', (e: Error) => fail(e.message));
-    parser.on('end', () => {
-      if (!failed) resolve();
-    });
+    const parser = new TarParser(accept, onFile);
     const input = fs.createReadStream(archive, { highWaterMark: 1 << 20 });
-    input.on('error', (e) => {
-      if (failed) return;
-      failed = true;
-      reject(new ArchiveError(archive, `archive ${archive} cannot be read: ${e.message}`));
-    });
-    // Gunzip with an async zlib stream (libuv thread pool), so decompression
-    // overlaps with whatever `onFile` does on the main thread.
+    let source: Readable = input;
+    let done = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      input.destroy();
+      if (source !== input) source.destroy();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const corrupt = (message: string) => new ArchiveError(archive, `archive ${archive} is truncated or corrupt: ${message}`);
+    input.on('error', (e) => finish(new ArchiveError(archive, `archive ${archive} cannot be read: ${e.message}`)));
     const head = Buffer.alloc(2);
     let gz = false;
     try {
@@ -139,11 +132,61 @@ export function readArchiveFiles(archive: string, accept: (entryPath: string) =>
       // the read stream reports it
     }
     if (gz) {
-      const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
-      gunzip.on('error', (e) => fail(e.message));
-      input.pipe(gunzip).pipe(parser);
-    } else {
-      input.pipe(parser);
+      const gunzip = zlib.createGunzip({ chunkSize: CHUNK });
+      gunzip.on('error', (e) => finish(corrupt(e.message)));
+      source = input.pipe(gunzip);
     }
+
+    const queue: Buffer[] = [];
+    let head0 = 0;
+    let ended = false;
+    let scheduled = false;
+    let paused = false;
+    const schedule = () => {
+      if (!scheduled && !done) {
+        scheduled = true;
+        setImmediate(step);
+      }
+    };
+    // One chunk per turn: between turns zlib's completions run and start the next inflate.
+    const step = () => {
+      scheduled = false;
+      if (done) return;
+      try {
+        if (head0 < queue.length) {
+          const chunk = queue[head0];
+          queue[head0++] = undefined as unknown as Buffer;
+          if (head0 === queue.length) queue.length = head0 = 0;
+          parser.write(chunk); // after the end-of-archive block it only counts bytes: zlib still checks the CRC
+        }
+        if (paused && queue.length - head0 <= LOW_WATER) {
+          paused = false;
+          source.resume();
+        }
+        if (head0 < queue.length) schedule();
+        else if (ended) {
+          parser.end();
+          finish();
+        }
+      } catch (e) {
+        if (e instanceof TarFormatError) {
+          finish(e.kind === 'refused' ? new ArchiveError(archive, `archive ${archive}: ${e.message}`) : corrupt(e.message));
+        } else {
+          finish(e);
+        }
+      }
+    };
+    source.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      if (!paused && queue.length - head0 >= HIGH_WATER) {
+        paused = true;
+        source.pause();
+      }
+      schedule();
+    });
+    source.on('end', () => {
+      ended = true;
+      schedule();
+    });
   });
 }
