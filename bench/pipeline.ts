@@ -18,6 +18,7 @@ import { Field, LabelField } from '../lib/data/field';
 import { BucketIterator } from '../lib/data/iterator';
 import { Corpus, CorpusBuilder } from '../lib/data/corpus';
 import { Vocab } from '../lib/data/vocab';
+import { firstLineEnd } from '../lib/data/tokenizers';
 
 // Compiled to bench/out/bench/pipeline.js.
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -35,7 +36,8 @@ interface Timings { cpu: number; readTokenize: number; vocab: number; numericali
 /**
  * Node pipeline: the archive is gunzipped on the libuv thread pool while the
  * main thread tokenizes each review as soon as it is read (so read and
- * tokenize overlap); then the vocabulary (train split) and numericalization.
+ * tokenize overlap), from its bytes (only its first line, as IMDB.splits
+ * reads it); then the vocabulary (train split) and numericalization.
  */
 async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Promise<Timings & { reviews: Review[]; corpus: Corpus }> {
   const c0 = process.cpuUsage();
@@ -44,9 +46,7 @@ async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Pro
   const reviews: Review[] = [];
   await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, buf) => {
     const m = ENTRY.exec(p) as RegExpExecArray;
-    const text = buf.toString('utf8');
-    const cut = text.search(/[\r\n]/);
-    const index = builder.add(cut < 0 ? text : text.slice(0, cut));
+    const index = builder.addBytes(buf, 0, firstLineEnd(buf));
     reviews.push({ split: m[1] === 'train' ? 0 : 1, label: m[2], id: Number(m[3]), index });
   });
   const corpus = builder.finish();
@@ -71,8 +71,9 @@ async function runTs(archive: string, tokenizer: 'spacy' | 'basic_english'): Pro
 /**
  * The same pipeline with tokenization on two threads: the main thread reads
  * the archive and tokenizes every other batch of 256 reviews; a worker thread
- * tokenizes the others. The worker's token ids are mapped onto the main
- * interner's at the end (one lookup per distinct token).
+ * tokenizes the others (sent as one buffer of first lines per batch). The
+ * worker's token ids are mapped onto the main interner's at the end (one
+ * lookup per distinct token).
  */
 async function runTsTwoThreads(archive: string, tokenizer: 'spacy' | 'basic_english'): Promise<Timings> {
   const c0 = process.cpuUsage();
@@ -81,16 +82,24 @@ async function runTsTwoThreads(archive: string, tokenizer: 'spacy' | 'basic_engl
   const main = new CorpusBuilder(tokenizer);
   const where: Array<[number, number]> = []; // review -> [thread, index in that thread]
   const splits: number[] = [];
-  let batch: string[] = [];
+  let batch: Buffer[] = [];
   let sentBatches = 0;
   let workerCount = 0;
   let mine = true;
   const flush = () => {
     if (mine) {
-      for (const t of batch) where.push([0, main.add(t)]);
+      for (const b of batch) where.push([0, main.addBytes(b)]);
     } else {
-      for (let k = 0; k < batch.length; k++) where.push([1, workerCount++]);
-      worker.postMessage({ texts: batch });
+      const bytes = Buffer.allocUnsafeSlow(batch.reduce((n, b) => n + b.length, 0)); // own ArrayBuffer: transferable
+      const ends = new Int32Array(batch.length);
+      let o = 0;
+      batch.forEach((b, k) => {
+        b.copy(bytes, o);
+        o += b.length;
+        ends[k] = o;
+        where.push([1, workerCount++]);
+      });
+      worker.postMessage({ bytes, ends }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
       sentBatches++;
     }
     batch = [];
@@ -98,9 +107,7 @@ async function runTsTwoThreads(archive: string, tokenizer: 'spacy' | 'basic_engl
   };
   await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, buf) => {
     const m = ENTRY.exec(p) as RegExpExecArray;
-    const text = buf.toString('utf8');
-    const cut = text.search(/[\r\n]/);
-    batch.push(cut < 0 ? text : text.slice(0, cut));
+    batch.push(buf.subarray(0, firstLineEnd(buf)));
     splits.push(m[1] === 'train' ? 0 : 1);
     if (batch.length === 256) flush();
   });

@@ -6,7 +6,7 @@
  * string path (`Field.preprocess` + `buildVocab` + `numericalizeTokens`).
  */
 import { TokenInterner } from './interner';
-import { TokenizerFn, basicEnglishIds, spacyTokenizer, whitespaceTokenize } from './tokenizers';
+import { TokenizerFn, basicEnglishIds, basicEnglishScan, decodeUtf8, spacyTokenizer, whitespaceTokenize } from './tokenizers';
 import { invalid } from './validate';
 import { Counter, Vocab } from './vocab';
 
@@ -85,8 +85,12 @@ export class Corpus {
 export class CorpusBuilder {
   readonly interner: TokenInterner;
   private readonly tok: (text: string) => Int32Array;
-  private parts: Int32Array[] = [];
+  /** basic_english only: writes the ids of UTF-8 bytes into `out` at `at`; the end, or -1 (see basicEnglishScan). */
+  private readonly scanBytes: ((bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number) => number) | undefined;
+  /** All ids so far, back to back (grown by doubling). */
+  private ids = new Int32Array(1 << 16);
   private total = 0;
+  private offsets: number[] = [0];
 
   constructor(tokenizer: CorpusTokenizer) {
     if (tokenizer === 'spacy') {
@@ -96,6 +100,7 @@ export class CorpusBuilder {
     } else if (tokenizer === 'basic_english') {
       const interner = (this.interner = new TokenInterner());
       this.tok = (t) => basicEnglishIds(t, interner);
+      this.scanBytes = (b, start, end, out, at) => basicEnglishScan(b, start, end, interner, out, at);
     } else if (tokenizer === 'whitespace' || typeof tokenizer === 'function') {
       const interner = (this.interner = new TokenInterner());
       const fn = tokenizer === 'whitespace' ? whitespaceTokenize : tokenizer;
@@ -105,25 +110,54 @@ export class CorpusBuilder {
     }
   }
 
+  /** Number of texts added so far. */
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+
   /** Tokenizes `text`; returns its index in the corpus. */
   add(text: string): number {
     if (typeof text !== 'string') throw invalid('text', 'a string', text);
     const ids = this.tok(text);
-    this.parts.push(ids);
-    this.total += ids.length;
-    return this.parts.length - 1;
+    this.reserve(ids.length);
+    this.ids.set(ids, this.total);
+    return this.close(this.total + ids.length);
+  }
+
+  /**
+   * Tokenizes the UTF-8 text `bytes[start, end)` (default: all of it); returns
+   * its index in the corpus. Same result as `add` of the decoded text;
+   * 'basic_english' reads the bytes without decoding them.
+   */
+  addBytes(bytes: Uint8Array, start = 0, end = bytes?.length): number {
+    if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > bytes.length || start > end) {
+      throw new RangeError(`addBytes: [start, end) = [${start}, ${end}) is not within the ${bytes.length} bytes`);
+    }
+    if (this.scanBytes === undefined) return this.add(decodeUtf8(bytes, start, end));
+    this.reserve(end - start); // at most one token per byte
+    const stop = this.scanBytes(bytes, start, end, this.ids, this.total);
+    return stop < 0 ? this.add(decodeUtf8(bytes, start, end)) : this.close(stop);
   }
 
   finish(): Corpus {
-    const offsets = new Int32Array(this.parts.length + 1);
-    const ids = new Int32Array(this.total);
-    let o = 0;
-    this.parts.forEach((p, i) => {
-      ids.set(p, o);
-      o += p.length;
-      offsets[i + 1] = o;
-    });
-    this.parts = [];
-    return Corpus.create(this.interner, ids, offsets);
+    const corpus = Corpus.create(this.interner, this.ids.slice(0, this.total), Int32Array.from(this.offsets));
+    this.ids = new Int32Array(1 << 16);
+    this.total = 0;
+    this.offsets = [0];
+    return corpus;
+  }
+
+  private reserve(n: number): void {
+    if (this.total + n <= this.ids.length) return;
+    const grown = new Int32Array(Math.max(this.ids.length * 2, this.total + n));
+    grown.set(this.ids.subarray(0, this.total));
+    this.ids = grown;
+  }
+
+  private close(end: number): number {
+    this.total = end;
+    this.offsets.push(end);
+    return this.offsets.length - 2;
   }
 }

@@ -12,7 +12,7 @@ export interface VocabSource {
   readonly fields: Fields;
   readonly examples: ReadonlyArray<object>;
 }
-import { TokenizerFn, TokenizerLike, getTokenizer } from './tokenizers';
+import { TokenizerFn, TokenizerLike, basicEnglishTokenize, basicEnglishTokenizeBytes, decodeUtf8, getTokenizer } from './tokenizers';
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
 import { Counter, Vocab, VocabOptions } from './vocab';
 
@@ -121,6 +121,20 @@ export class Field {
     while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
     const tokens = this.tokenizer(end === x.length ? x : x.slice(0, end));
     if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
+    if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
+    return tokens;
+  }
+
+  /**
+   * `preprocess` of the UTF-8 text in `bytes`. With the 'basic_english'
+   * tokenizer the bytes are tokenized without being decoded (same tokens);
+   * otherwise they are decoded and passed to `preprocess`.
+   */
+  preprocessBytes(bytes: Uint8Array): string[] | string {
+    if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
+    if (!this.sequential || this.tokenizer !== basicEnglishTokenize) return this.preprocess(decodeUtf8(bytes));
+    // rstrip('\n') needs no care here: '\n' separates tokens and is dropped by basic_english.
+    const tokens = basicEnglishTokenizeBytes(bytes);
     if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
     return tokens;
   }

@@ -26,6 +26,7 @@ import { ArchiveError, extractArchive, readArchiveFiles } from './archive';
 import { Dataset } from './dataset';
 import { cacheDir, download } from './download';
 import type { Field } from './field';
+import { firstLineEnd } from './tokenizers';
 import { checkKnownKeys, checkObject, checkString, invalid, optional } from './validate';
 
 export interface ImdbExample {
@@ -75,7 +76,10 @@ interface RawReview {
   label: string;
   id: number;
   rating: number;
-  text: string;
+  /** The first line (from a folder), or */
+  text?: string;
+  /** the text field's preprocessed value (from an archive: tokenized while the archive is read). */
+  value?: string[] | string;
 }
 
 /** torchtext reads `f.readline()` in text mode: up to and including the first line break. */
@@ -102,12 +106,18 @@ function checkLayout(where: string, reviews: RawReview[]): void {
   }
 }
 
-async function readFromArchive(archive: string): Promise<RawReview[]> {
+/**
+ * Each review is preprocessed by `textField` as soon as it is read, while
+ * zlib inflates the next part of the archive on the thread pool; only its
+ * first line is decoded (or, with basic_english, tokenized from the bytes).
+ */
+async function readFromArchive(archive: string, textField: Field): Promise<RawReview[]> {
   if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`);
   const reviews: RawReview[] = [];
   await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, contents) => {
     const m = ENTRY.exec(p) as RegExpExecArray;
-    reviews.push({ split: m[1] as Split, label: m[2], id: Number(m[3]), rating: Number(m[4]), text: firstLine(contents.toString('utf8')) });
+    const value = textField.preprocessBytes(contents.subarray(0, firstLineEnd(contents)));
+    reviews.push({ split: m[1] as Split, label: m[2], id: Number(m[3]), rating: Number(m[4]), value });
   });
   checkLayout(`archive ${archive}`, reviews);
   return sortReviews(reviews);
@@ -218,12 +228,13 @@ export class IMDB {
     checkKnownKeys('IMDB.splits options', o, KNOWN);
     let reviews: RawReview[];
     if (o.path !== undefined) reviews = await readFromFolder(path.resolve(checkString('options.path', o.path)));
-    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkString('options.archive', o.archive)));
+    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkString('options.archive', o.archive)), textField);
     else reviews = await readFromCache(o);
     const fields = { text: textField, label: labelField };
     const bySplit: Record<Split, ImdbExample[]> = { train: [], test: [] };
     for (const r of reviews) {
-      bySplit[r.split].push({ text: textField.preprocess(r.text) as string[], label: labelField.preprocess(r.label) as string });
+      const text = (r.value ?? textField.preprocess(r.text as string)) as string[];
+      bySplit[r.split].push({ text, label: labelField.preprocess(r.label) as string });
     }
     return [
       new Dataset<ImdbExample>(bySplit.train, fields, { sortKey: IMDB.sortKey }),

@@ -92,6 +92,193 @@ export function basicEnglishIds(text: string, interner: TokenInterner): Int32Arr
   return out.slice(0, count);
 }
 
+// basic_english over UTF-8 bytes. Byte classes: 0 token byte, 1 separator, 2 separator
+// that is itself a token (. , ( ) ! ? '), 3 '<' (maybe '<br />'), 4 '"' (removed), 5 not ASCII.
+const BYTE_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if (c >= 0x80) BYTE_CLASS[c] = 5;
+  else if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31) || c === 59 || c === 58) BYTE_CLASS[c] = 1;
+  else if (c === 46 || c === 44 || c === 40 || c === 41 || c === 33 || c === 63 || c === 39) BYTE_CLASS[c] = 2;
+  else if (c === 60) BYTE_CLASS[c] = 3;
+  else if (c === 34) BYTE_CLASS[c] = 4;
+}
+/** ASCII lower-case (what Python's str.lower() does to ASCII). */
+const LOWER = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
+const BR = [98, 114, 32, 47, 62]; // 'br />' after the '<'
+let tokenBytes = new Uint8Array(256);
+
+/** End of '<br />' whose 'br />' starts at `p` once lower-cased and with '"' removed, or -1. */
+function brEnd(bytes: Uint8Array, p: number, end: number): number {
+  for (let j = 0; j < 5;) {
+    if (p >= end) return -1;
+    const c = bytes[p++];
+    if (c === 34) continue;
+    if (c >= 0x80 || LOWER[c] !== BR[j]) return -1;
+    j++;
+  }
+  return p;
+}
+
+/**
+ * Length of the UTF-8 sequence at `i` when it encodes a character Python's
+ * `str.isspace()` accepts (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000), else 0. A lead byte always starts a
+ * character for the decoder too, so this agrees with decoding the whole text.
+ */
+function spaceLength(bytes: Uint8Array, i: number, end: number): number {
+  const b0 = bytes[i];
+  if (b0 === 0xc2) return i + 1 < end && (bytes[i + 1] === 0x85 || bytes[i + 1] === 0xa0) ? 2 : 0;
+  if (b0 < 0xe1 || b0 > 0xe3 || i + 2 >= end) return 0;
+  const b1 = bytes[i + 1];
+  const b2 = bytes[i + 2];
+  if (b0 === 0xe1) return b1 === 0x9a && b2 === 0x80 ? 3 : 0; // U+1680
+  if (b0 === 0xe3) return b1 === 0x80 && b2 === 0x80 ? 3 : 0; // U+3000
+  if (b1 === 0x80) return (b2 >= 0x80 && b2 <= 0x8a) || b2 === 0xa8 || b2 === 0xa9 || b2 === 0xaf ? 3 : 0;
+  return b1 === 0x81 && b2 === 0x9f ? 3 : 0; // U+205F
+}
+
+/**
+ * Id of a token that has non-ASCII bytes, `bytes[start, end)`: decoded alone,
+ * '"' removed, lower-cased. -1 when it holds a capital sigma, whose
+ * lower-case (final or not) depends on the characters around the token.
+ */
+function internDecoded(bytes: Uint8Array, start: number, end: number, interner: TokenInterner): number {
+  let t = asBuffer(bytes).toString('utf8', start, end);
+  if (t.indexOf('\u03a3') >= 0) return -1;
+  if (t.indexOf('"') >= 0) t = t.replace(/"/g, '');
+  return interner.intern(t.toLowerCase());
+}
+
+/**
+ * basic_english of the UTF-8 text `bytes[start, end)`, ids written to `out`
+ * from `at` (room for end - start ids needed); returns where the ids end, or
+ * -1 when the text must go through the string path instead (a capital sigma;
+ * the tokens interned until then are tokens of the text anyway). ASCII
+ * tokens are lower-cased, hashed and looked up from the bytes; a token with
+ * other bytes is decoded alone: every separator is ASCII or a whole
+ * whitespace character, and lower-casing one token gives what lower-casing
+ * the text gives except for the sigma.
+ * @internal
+ */
+export function basicEnglishScan(bytes: Uint8Array, start: number, end: number, interner: TokenInterner, out: Int32Array, at: number): number {
+  if (tokenBytes.length < end - start) tokenBytes = new Uint8Array(Math.max(end - start, 2 * tokenBytes.length));
+  const tok = tokenBytes;
+  let len = 0; // bytes of the current token so far (quotes excluded); 0: no token
+  let from = start; // the current token starts here or later (only '"' in between)
+  let wide = false; // the current token has non-ASCII bytes
+  let h = HASH_SEED;
+  let count = at;
+  let i = start;
+  while (i < end) {
+    const c = bytes[i++];
+    const kind = BYTE_CLASS[c];
+    if (kind === 0) {
+      const lc = LOWER[c];
+      tok[len++] = lc;
+      h = Math.imul(h ^ lc, 0x01000193);
+      continue;
+    }
+    if (kind === 4) continue; // '"' is removed
+    let next = i; // first byte after this separator
+    if (kind === 3) {
+      const e = brEnd(bytes, i, end);
+      if (e < 0) { // a plain '<'
+        tok[len++] = 60;
+        h = Math.imul(h ^ 60, 0x01000193);
+        continue;
+      }
+      next = e;
+    } else if (kind === 5) {
+      const n = spaceLength(bytes, i - 1, end);
+      if (n === 0) {
+        wide = true;
+        len++;
+        continue;
+      }
+      next = i - 1 + n;
+    }
+    if (len > 0) {
+      if (wide) {
+        const id = internDecoded(bytes, from, i - 1, interner);
+        if (id < 0) return -1;
+        out[count++] = id;
+        wide = false;
+      } else {
+        out[count++] = interner.internBytes(tok, len, h);
+      }
+      len = 0;
+      h = HASH_SEED;
+    }
+    if (kind === 2) out[count++] = interner.internByte(c);
+    i = from = next;
+  }
+  if (len > 0) {
+    if (wide) {
+      const id = internDecoded(bytes, from, end, interner);
+      if (id < 0) return -1;
+      out[count++] = id;
+    } else {
+      out[count++] = interner.internBytes(tok, len, h);
+    }
+  }
+  return count;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function checkRange(bytes: Uint8Array, start: number, end: number): void {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > bytes.length || start > end) {
+    throw new RangeError(`[start, end) = [${start}, ${end}) is not within the ${bytes.length} bytes`);
+  }
+}
+
+/** The UTF-8 text `bytes[start, end)` (invalid sequences become U+FFFD, as Buffer#toString does). */
+export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
+  checkRange(bytes, start, end);
+  return asBuffer(bytes).toString('utf8', start, end);
+}
+
+/**
+ * End of the first line of `bytes` (index of the first '\n' or '\r', or the
+ * length): what Python's `f.readline()` reads in text mode, without the line break.
+ */
+export function firstLineEnd(bytes: Uint8Array): number {
+  const b = asBuffer(bytes);
+  const lf = b.indexOf(10);
+  const cr = b.indexOf(13);
+  let end = b.length;
+  if (lf >= 0) end = lf;
+  if (cr >= 0 && cr < end) end = cr;
+  return end;
+}
+
+/**
+ * `basicEnglishIds` of the UTF-8 text `bytes[start, end)`, read straight from
+ * the bytes: ASCII tokens are lower-cased and interned without a string per
+ * token (or per text); only tokens with other characters are decoded. Same
+ * ids as decoding the text and calling `basicEnglishIds`.
+ */
+export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInterner, start = 0, end = bytes.length): Int32Array {
+  if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
+  checkRange(bytes, start, end);
+  if (scratch.length < end - start) scratch = new Int32Array(end - start);
+  const count = basicEnglishScan(bytes, start, end, interner, scratch, 0);
+  if (count >= 0) return scratch.slice(0, count);
+  return basicEnglishIds(asBuffer(bytes).toString('utf8', start, end), interner);
+}
+
+/** `basicEnglishTokenize` of UTF-8 bytes (see basicEnglishIdsFromBytes); tokens are shared string instances. */
+export function basicEnglishTokenizeBytes(bytes: Uint8Array, start = 0, end = bytes.length): string[] {
+  const ids = basicEnglishIdsFromBytes(bytes, basicInterner, start, end);
+  const keys = basicInterner.keys;
+  const out = new Array<string>(ids.length);
+  for (let k = 0; k < ids.length; k++) out[k] = keys[ids[k]];
+  return out;
+}
+
 let spacySingleton: SpacyTokenizer | undefined;
 
 /** The shared spaCy-compatible tokenizer (its chunk cache is shared too). */
