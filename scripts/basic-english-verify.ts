@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readArchiveFiles } from '../lib/data/archive';
 import { TokenInterner } from '../lib/data/interner';
-import { basicEnglishIds, basicEnglishTokenize } from '../lib/data/tokenizers';
+import { basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize, firstLineEnd } from '../lib/data/tokenizers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const ENTRY = /^(?:\.\/)?(?:[^/]+\/)?(train|test)\/(neg|pos)\/(\d+)_(\d+)\.txt$/;
@@ -34,26 +34,34 @@ async function main(): Promise<void> {
   if (r.status !== 0) throw new Error(`${python} ${script} failed: ${r.error?.message ?? r.stderr}`);
   const want = new Map(r.stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
 
+  // Three paths per review: the string tokenizer, string -> ids, and bytes -> ids (what
+  // CorpusBuilder.addBytes and IMDB.splits use), the last on the first line's bytes as read.
   const texts = new Map<string, string>();
+  const bytesTokens = new Map<string, string>();
+  const byteInterner = new TokenInterner();
   await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, buf) => {
     const m = ENTRY.exec(p) as RegExpExecArray;
-    texts.set(`${m[1]}/${m[2]}/${m[3]}`, buf.toString('utf8').split(/[\r\n]/)[0]);
+    const key = `${m[1]}/${m[2]}/${m[3]}`;
+    texts.set(key, buf.toString('utf8').split(/[\r\n]/)[0]);
+    const ids = basicEnglishIdsFromBytes(buf, byteInterner, 0, firstLineEnd(buf));
+    bytesTokens.set(key, Array.from(ids, (id) => byteInterner.keys[id]).join('\u001f'));
   });
   const interner = new TokenInterner();
   let same = 0;
   const bad: string[] = [];
   for (const [key, text] of texts) {
     const tokens = basicEnglishTokenize(text);
+    const joined = tokens.join('\u001f');
     const viaIds = Array.from(basicEnglishIds(text, interner), (id) => interner.keys[id]);
-    const digest = createHash('sha256').update(tokens.join('\u001f'), 'utf8').digest('hex');
-    if (digest === want.get(key) && viaIds.join('\u001f') === tokens.join('\u001f')) same++;
+    const digest = createHash('sha256').update(joined, 'utf8').digest('hex');
+    if (digest === want.get(key) && viaIds.join('\u001f') === joined && bytesTokens.get(key) === joined) same++;
     else bad.push(key);
   }
-  console.log(`basic_english: ${same} of ${texts.size} reviews identical to torchtext (python: ${want.size} reviews)`);
+  console.log(`basic_english (string, string -> ids, bytes -> ids): ${same} of ${texts.size} reviews identical to torchtext (python: ${want.size} reviews)`);
   for (const key of bad.slice(0, 5)) {
     const text = texts.get(key) as string;
     const ref = spawnSync(python, [script], { input: JSON.stringify([text]), encoding: 'utf8' });
-    console.log(`\n${key}\n  node:   ${JSON.stringify(basicEnglishTokenize(text))}\n  python: ${ref.stdout}`);
+    console.log(`\n${key}\n  node:   ${JSON.stringify(basicEnglishTokenize(text))}\n  bytes:  ${JSON.stringify(bytesTokens.get(key)?.split('\u001f'))}\n  python: ${ref.stdout}`);
   }
   if (bad.length > 0 || same !== want.size) process.exit(1);
 }

@@ -27,4 +27,4 @@ export { RandomGenerator } from './random';
 export { Corpus, CorpusBuilder } from './corpus';
 export type { CorpusTokenizer } from './corpus';
 export { TokenInterner } from './interner';
-export { basicEnglishIds } from './tokenizers';
+export { basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenizeBytes, firstLineEnd } from './tokenizers';

@@ -5,7 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RandomGenerator, TokenInterner, basicEnglishIds, basicEnglishTokenize, getTokenizer } from '../../lib/data';
+import {
+  CorpusBuilder, Field, RandomGenerator, TokenInterner, basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize,
+  basicEnglishTokenizeBytes, getTokenizer, spacyTokenizer,
+} from '../../lib/data';
 
 const PYTHON = '/usr/bin/python3';
 const UTILS = '/usr/lib/python3/dist-packages/torchtext/data/utils.py';
@@ -70,5 +73,92 @@ describe('basic_english equals torchtext', () => {
   test("torchtext's docstring example", () => {
     expect(getTokenizer('basic_english')('You can now install TorchText using pip!'))
       .toEqual(['you', 'can', 'now', 'install', 'torchtext', 'using', 'pip', '!']);
+  });
+});
+
+// The byte path (basicEnglishIdsFromBytes, CorpusBuilder.addBytes, Field.preprocessBytes)
+// reads UTF-8 without decoding ASCII tokens and decodes non-ASCII tokens one by one.
+const BYTE_HAND = [
+  ...HAND,
+  'café "naïve" résumé"s CAFÉ',
+  'é"a"ü "é" ""é""',
+  'ΟΔΟΣ ΟΔΟΣ. ΑΣ\'Α ΑΣ:Α ΣΑΣ, σ ς Σ', // sigma: lower case depends on the neighbours
+  'a\u2028b\u2029c\u205fd\u1680e\u3000f\u0085g\u00a0h\u2000i\u200aj\u202fk\u200bl\u180em',
+  'Kelvin \u212a Å İİ ǅǄ ﬁ ß',
+  '<br />é<BR />ü<br "/>ö<br />',
+  '<é <b <br <br / <br /',
+  'x'.repeat(3000) + ' é' + 'y'.repeat(300),
+  '€100 — “quoted” ‘single’ … 😀😀',
+];
+
+function randomRich(n: number, seed: number): string[] {
+  const alphabet = [..."aZ .,;:!?()'\"<>/-\t\n\u0085\u00a0\u1680\u2000\u2028\u202f\u205f\u3000\u200bΣσςİKéÉ😀\ufeff", '<br />', '<BR />', 'Σ.', 'é"'];
+  const rng = new RandomGenerator(seed);
+  return Array.from({ length: n }, () => {
+    let s = '';
+    const len = rng.below(30);
+    for (let k = 0; k < len; k++) s += alphabet[rng.below(alphabet.length)];
+    return s;
+  });
+}
+
+describe('basic_english from UTF-8 bytes equals torchtext', () => {
+  const texts = [...BYTE_HAND, ...randomRich(600, 11), ...randomTexts(200, 3)];
+  const expected = reference(texts);
+
+  test('basicEnglishIdsFromBytes and basicEnglishTokenizeBytes', () => {
+    const interner = new TokenInterner();
+    const bad = texts.map((text, i) => {
+      const bytes = Buffer.from(text, 'utf8');
+      const viaIds = Array.from(basicEnglishIdsFromBytes(bytes, interner), (id) => interner.keys[id]);
+      return { text, viaIds, viaTokens: basicEnglishTokenizeBytes(bytes), want: expected[i] };
+    }).filter((m) => JSON.stringify(m.viaIds) !== JSON.stringify(m.want) || JSON.stringify(m.viaTokens) !== JSON.stringify(m.want));
+    expect(bad).toEqual([]);
+  });
+
+  test('a range of a larger buffer, a plain Uint8Array, and ids shared with the string path', () => {
+    const interner = new TokenInterner();
+    const stringIds = Array.from(basicEnglishIds('The movie. Café!', interner));
+    const buf = Buffer.from('xxThe movie. Café!yy', 'utf8');
+    expect(Array.from(basicEnglishIdsFromBytes(buf, interner, 2, buf.length - 2))).toEqual(stringIds);
+    const plain = new Uint8Array(Buffer.from('The movie. Café!'));
+    expect(Array.from(basicEnglishIdsFromBytes(plain, interner))).toEqual(stringIds);
+    expect(() => basicEnglishIdsFromBytes(buf, interner, 5, 2)).toThrow(RangeError);
+    expect(() => basicEnglishIdsFromBytes('text' as unknown as Uint8Array, interner)).toThrow(TypeError);
+  });
+
+  test('invalid UTF-8 gives what decoding it (U+FFFD) and tokenizing the string gives', () => {
+    const rng = new RandomGenerator(5);
+    const pieces = [[0xe2, 0x80], [0xc3], [0xa9], [0xff], [0xf0, 0x9f, 0x98], [0x22], [0x20], [0x41], [0xc2, 0xa0], [0xe2, 0x80, 0xa8],
+      [0x2e], [0x3c, 0x62, 0x72, 0x20, 0x2f, 0x3e], [0xce, 0xa3], [0xed, 0xa0, 0x80]];
+    const interner = new TokenInterner();
+    for (let n = 0; n < 2000; n++) {
+      const bytes: number[] = [];
+      for (let k = rng.below(12); k > 0; k--) bytes.push(...pieces[rng.below(pieces.length)]);
+      const buf = Buffer.from(bytes);
+      const want = basicEnglishTokenize(buf.toString('utf8'));
+      expect([n, Array.from(basicEnglishIdsFromBytes(buf, interner), (id) => interner.keys[id])]).toEqual([n, want]);
+    }
+  });
+
+  test('CorpusBuilder.addBytes and Field.preprocessBytes give what add and preprocess give', () => {
+    const bytesBuilder = new CorpusBuilder('basic_english');
+    const strings = new CorpusBuilder('basic_english');
+    const spacyBytes = new CorpusBuilder('spacy');
+    for (const t of texts) {
+      bytesBuilder.addBytes(Buffer.from(t, 'utf8'));
+      strings.add(t);
+      spacyBytes.addBytes(Buffer.from(t, 'utf8'));
+    }
+    const a = bytesBuilder.finish();
+    const b = strings.finish();
+    const c = spacyBytes.finish();
+    expect(texts.map((_, i) => a.tokensOf(i))).toEqual(expected);
+    expect(texts.map((_, i) => b.tokensOf(i))).toEqual(expected);
+    expect(texts.map((_, i) => c.tokensOf(i))).toEqual(texts.map((t) => spacyTokenizer().tokenize(t)));
+    for (const opts of [{ tokenize: 'basic_english' }, { tokenize: 'basic_english', lower: true }, { tokenize: 'spacy' }, {}] as const) {
+      const field = new Field(opts);
+      for (const t of texts.slice(0, 50)) expect(field.preprocessBytes(Buffer.from(t, 'utf8'))).toEqual(field.preprocess(t));
+    }
   });
 });

@@ -8,9 +8,23 @@ import * as zlib from 'node:zlib';
 export interface TarEntry {
   name: string;
   data?: string | Buffer;
-  /** '0' file (default), '5' directory, '2' symlink */
-  type?: '0' | '2' | '5';
+  /** '0' file (default), '5' directory, '2' symlink, 'L' GNU long name, 'x' pax header, 'g' global pax header */
+  type?: '0' | '2' | '5' | '7' | 'L' | 'x' | 'g';
   linkname?: string;
+  /** ustar prefix (bytes 345..500), joined to the name with '/' by readers */
+  prefix?: string;
+}
+
+/** A pax extended header's body: `<length> key=value\n` records. */
+export function paxRecords(records: Record<string, string>): string {
+  let out = '';
+  for (const [k, v] of Object.entries(records)) {
+    const body = ` ${k}=${v}\n`;
+    let len = Buffer.byteLength(body) + 1;
+    while (String(len).length + Buffer.byteLength(body) !== len) len++;
+    out += `${len}${body}`;
+  }
+  return out;
 }
 
 function octal(n: number, width: number): string {
@@ -27,13 +41,15 @@ export function makeTar(entries: TarEntry[]): Buffer {
     h.write(octal(e.type === '5' ? 0o755 : 0o644, 8), 100, 'ascii');
     h.write(octal(0, 8), 108, 'ascii');
     h.write(octal(0, 8), 116, 'ascii');
-    h.write(octal(e.type === '0' || e.type === undefined ? data.length : 0, 12), 124, 'ascii');
+    const hasData = !['2', '5'].includes(e.type ?? '0');
+    h.write(octal(hasData ? data.length : 0, 12), 124, 'ascii');
     h.write(octal(1306886400, 12), 136, 'ascii');
     h.write('        ', 148, 'ascii');
     h.write(e.type ?? '0', 156, 'ascii');
     if (e.linkname) h.write(e.linkname, 157, 100, 'utf8');
     h.write('ustar\0', 257, 'ascii');
     h.write('00', 263, 'ascii');
+    if (e.prefix) h.write(e.prefix, 345, 155, 'utf8');
     let sum = 0;
     for (const b of h) sum += b;
     h.write(octal(sum, 7) + ' ', 148, 'ascii');
