@@ -67,14 +67,30 @@ export class Corpus {
     if (indices === undefined) for (let i = 0; i < this.length; i++) visit(i);
     else for (const i of indices) visit(i);
     const keys = this.interner.keys;
-    return new Counter(order.map((id) => [keys[id], counts[id]] as [string, number]));
+    const tokens = new Array<string>(order.length);
+    const freqs = new Int32Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      tokens[k] = keys[order[k]];
+      freqs[k] = counts[order[k]];
+    }
+    return Counter.fromArrays(tokens, freqs);
   }
 
   /** Vocabulary indices of every token (`vocab.stoi[token]`), aligned with `ids`. */
   numericalize(vocab: Vocab): Int32Array {
     const keys = this.interner.keys;
     const map = new Int32Array(keys.length);
-    for (let id = 0; id < keys.length; id++) map[id] = vocab.stoi.get(keys[id]);
+    if (vocab.unkIndex !== null && vocab.itos.length < keys.length) {
+      // Every token not in the vocabulary is <unk>: look up the vocabulary's words instead of every token.
+      map.fill(vocab.unkIndex);
+      const { itos } = vocab;
+      for (let i = 0; i < itos.length; i++) {
+        const id = this.interner.find(itos[i]);
+        if (id >= 0 && vocab.stoi.get(itos[i]) === i) map[id] = i;
+      }
+    } else {
+      for (let id = 0; id < keys.length; id++) map[id] = vocab.stoi.get(keys[id]);
+    }
     const out = new Int32Array(this.ids.length);
     for (let k = 0; k < out.length; k++) out[k] = map[this.ids[k]];
     return out;

@@ -114,8 +114,8 @@ export class TokenInterner {
   }
 
   private insertBytes(slotIndex: number, bytes: Uint8Array, len: number, h: number): number {
-    let key = '';
-    for (let k = 0; k < len; k++) key += String.fromCharCode(bytes[k]);
+    // One flat string (concatenation would make cons strings, flattened again by every Map lookup).
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, len).toString('latin1');
     return this.insert(slotIndex, key, h);
   }
 

@@ -39,7 +39,8 @@ function cString(buf: Uint8Array, start: number, length: number): string {
   let end = start;
   const limit = start + length;
   while (end < limit && buf[end] !== 0) end++;
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', start, end);
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return b.toString('utf8', start, end);
 }
 
 /**
@@ -67,11 +68,18 @@ function parseNumber(buf: Uint8Array, start: number, length: number): number {
   return digits === 0 ? 0 : v;
 }
 
-/** Sum of the header's bytes with the checksum field read as spaces; `signed`: bytes as int8 (old tars). */
-function headerSum(buf: Uint8Array, o: number, signed: boolean): number {
+/** Sum of the header's bytes with the checksum field read as spaces. */
+function headerSum(buf: Uint8Array, o: number): number {
   let sum = 8 * 32;
-  for (let i = o; i < o + 148; i++) sum += signed && buf[i] >= 128 ? buf[i] - 256 : buf[i];
-  for (let i = o + 156; i < o + BLOCK; i++) sum += signed && buf[i] >= 128 ? buf[i] - 256 : buf[i];
+  for (let i = o; i < o + 148; i++) sum += buf[i];
+  for (let i = o + 156; i < o + BLOCK; i++) sum += buf[i];
+  return sum;
+}
+
+/** The same with bytes read as int8, as some old tars computed it. */
+function signedHeaderSum(buf: Uint8Array, o: number): number {
+  let sum = 8 * 32;
+  for (let i = o; i < o + BLOCK; i++) if (i - o < 148 || i - o >= 156) sum += buf[i] >= 128 ? buf[i] - 256 : buf[i];
   return sum;
 }
 
@@ -204,13 +212,13 @@ export class TarParser {
   }
 
   private onHeader(buf: Uint8Array, o: number): void {
-    const sum = headerSum(buf, o, false);
+    const sum = headerSum(buf, o);
     if (sum === 8 * 32 && isZeroBlock(buf, o)) {
       this.state = State.End;
       return;
     }
     const stored = parseNumber(buf, o + 148, 8);
-    if (stored !== sum && stored !== headerSum(buf, o, true)) {
+    if (stored !== sum && stored !== signedHeaderSum(buf, o)) {
       throw new TarFormatError('corrupt', `invalid tar header at byte ${this.offset} (checksum mismatch)`);
     }
     let size = parseNumber(buf, o + 124, 12);

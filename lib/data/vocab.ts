@@ -75,6 +75,18 @@ export class Counter {
     return new Counter(this.counts);
   }
 
+  /** Calls `fn(count, token)` for every token, in first-seen order (no entry arrays made). */
+  forEachCount(fn: (count: number, token: string) => void): void {
+    this.counts.forEach(fn);
+  }
+
+  /** @internal A Counter of `tokens[i]` counted `counts[i]` times, in that order (tokens distinct). */
+  static fromArrays(tokens: readonly string[], counts: ArrayLike<number>): Counter {
+    const c = new Counter();
+    for (let i = 0; i < tokens.length; i++) c.counts.set(tokens[i], counts[i]);
+    return c;
+  }
+
   /** `Counter.most_common(n)`: by count, descending; equal counts keep first-seen order. */
   mostCommon(n?: number): Array<[string, number]> {
     if (n !== undefined) checkInteger('n', n, 0);
@@ -168,20 +180,26 @@ export class Vocab {
     const itos: string[] = specialsFirst ? [...specials] : [];
     const limit = maxSize === undefined ? Infinity : specialsFirst ? maxSize + specials.length : maxSize;
     const special = new Set(specials);
-    let words: Array<[string, number]> = [];
-    for (const [w, f] of counter) if (!special.has(w) && f >= minFreq) words.push([w, f]);
+    // Only words at least as frequent as the room-th most frequent one can make it: find that
+    // frequency over a typed array first, then sort those words alone (same result, far less sorting).
     const room = limit - itos.length;
-    if (room < words.length) {
-      // Only words at least as frequent as the room-th most frequent one can make it:
-      // sort those alone (the result is the same, the sort much smaller).
-      const freqs = Float64Array.from(words, (e) => -e[1]).sort();
-      const threshold = room > 0 ? -freqs[room - 1] : Infinity;
-      words = words.filter((e) => e[1] >= threshold);
+    let threshold = minFreq;
+    if (room < counter.size) {
+      const freqs = new Float64Array(counter.size);
+      let n = 0;
+      counter.forEachCount((f, w) => {
+        if (f >= minFreq && !special.has(w)) freqs[n++] = -f;
+      });
+      if (room < n) threshold = room > 0 ? Math.max(minFreq, -freqs.subarray(0, n).sort()[room - 1]) : Infinity;
     }
+    const words: Array<[string, number]> = [];
+    counter.forEachCount((f, w) => {
+      if (f >= threshold && !special.has(w)) words.push([w, f]);
+    });
     // torchtext: sorted by word, then stable-sorted by frequency (descending).
     words.sort((x, y) => y[1] - x[1] || compareCodePoints(x[0], y[0]));
-    for (const [w, f] of words) {
-      if (f < minFreq || itos.length === limit) break;
+    for (const [w] of words) {
+      if (itos.length === limit) break;
       itos.push(w);
     }
     const unkPos = specials.indexOf(Vocab.UNK);
