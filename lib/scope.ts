@@ -1,5 +1,5 @@
 // Memory scopes: tidy(fn) disposes every tensor created inside fn except those it returns or keeps,
-// as in tfjs. Tensors made outside any scope are the caller's to dispose (a finalizer is the safety net).
+// as in tfjs. Tensors made outside any scope are the caller's to dispose (a FinalizationRegistry is the safety net).
 
 /** Anything that owns native memory and can be released. */
 export interface Disposable {

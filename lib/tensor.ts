@@ -34,6 +34,15 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/**
+ * The safety net for tensors dropped without dispose(): when the garbage collector reclaims a Tensor,
+ * its native tensor is freed. Disposing stale handles is a no-op in native code (each handle names a
+ * slot and its generation), so dispose() need not unregister.
+ */
+const safetyNet = new FinalizationRegistry<Handle>((h) => {
+  native.dispose(h);
+});
+
 export class Tensor {
   /** @internal */ _h: Handle | null;
   /** @internal Set by keep(); declared only, so creating a tensor defines no extra property. */
@@ -44,6 +53,7 @@ export class Tensor {
   constructor(handle: Handle) {
     this._h = handle;
     track(this);
+    safetyNet.register(this, handle);
   }
 
   /** @internal The live handle; throws if disposed. */

@@ -3,36 +3,75 @@
 namespace ts {
 
 namespace {
-void Finalize(Napi::Env env, TensorBox* box) {
-  if (!box->disposed) {
-    if (AddonData* data = Data(env)) data->liveTensors--;
+// Handle encoding: tag (16 bits) | generation (24 bits) | slot (24 bits).
+constexpr uint64_t kHandleTag = 0x5453ULL << 48;  // "TS"
+constexpr uint64_t kSlotBits = 24;
+constexpr uint64_t kSlotMask = (1ULL << kSlotBits) - 1;
+constexpr uint64_t kGenerationMask = (1ULL << 24) - 1;
+
+uint64_t Encode(uint32_t slot, uint32_t generation) {
+  return kHandleTag | (static_cast<uint64_t>(generation & kGenerationMask) << kSlotBits) | slot;
+}
+
+// The slot a handle names, with the generation it was made for; throws on anything that is not one of
+// this addon's handles.
+TensorSlot* Lookup(const Napi::Value& value, const char* what, bool* stale) {
+  if (value.IsExternal()) {
+    uint64_t bits = reinterpret_cast<uintptr_t>(value.As<Napi::External<void>>().Data());
+    AddonData* data = Data(value.Env());
+    uint64_t slot = bits & kSlotMask;
+    if ((bits & (0xFFFFULL << 48)) == kHandleTag && data != nullptr && slot < data->slots.size()) {
+      TensorSlot* s = &data->slots[slot];
+      *stale = !s->live || (s->generation & kGenerationMask) != ((bits >> kSlotBits) & kGenerationMask);
+      return s;
+    }
   }
-  box->magic = 0;
-  delete box;
+  ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
 }
 }  // namespace
 
 AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 
 Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
-  auto* box = new TensorBox{kTensorMagic, std::move(tensor), false};
-  auto external = Napi::External<TensorBox>::New(env, box, Finalize);
-  Data(env)->liveTensors++;
-  return external;
+  AddonData* data = Data(env);
+  uint32_t slot;
+  if (!data->freeSlots.empty()) {
+    slot = data->freeSlots.back();
+    data->freeSlots.pop_back();
+  } else {
+    if (data->slots.size() > kSlotMask) ThrowTorch(env, "too many live tensors (16,777,216): dispose tensors you no longer need");
+    slot = static_cast<uint32_t>(data->slots.size());
+    data->slots.emplace_back();
+  }
+  TensorSlot& s = data->slots[slot];
+  s.tensor = std::move(tensor);
+  s.live = true;
+  data->liveTensors++;
+  return Napi::External<void>::New(env, reinterpret_cast<void*>(static_cast<uintptr_t>(Encode(slot, s.generation))));
 }
 
-TensorBox* Box(const Napi::Value& value, const char* what) {
-  if (value.IsExternal()) {
-    auto* box = value.As<Napi::External<TensorBox>>().Data();
-    if (box != nullptr && box->magic == kTensorMagic) return box;
-  }
-  ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
+TensorSlot* Slot(const Napi::Value& value, const char* what) {
+  bool stale;
+  TensorSlot* s = Lookup(value, what, &stale);
+  return stale ? nullptr : s;
 }
 
 const torch::Tensor& Unwrap(const Napi::Value& value, const char* what) {
-  TensorBox* box = Box(value, what);
-  if (box->disposed) ThrowTorch(value.Env(), std::string(what) + " is a disposed tensor");
-  return box->tensor;
+  TensorSlot* s = Slot(value, what);
+  if (s == nullptr) ThrowTorch(value.Env(), std::string(what) + " is a disposed tensor");
+  return s->tensor;
+}
+
+bool DisposeHandle(const Napi::Value& value) {
+  TensorSlot* s = Slot(value, "tensor");
+  if (s == nullptr) return false;
+  AddonData* data = Data(value.Env());
+  s->tensor.reset();
+  s->live = false;
+  s->generation++;
+  data->freeSlots.push_back(static_cast<uint32_t>(s - data->slots.data()));
+  data->liveTensors--;
+  return true;
 }
 
 torch::Tensor OptionalTensor(const Napi::Value& value, const char* what) {

@@ -12,6 +12,11 @@ torch::TensorOptions Options(const Napi::CallbackInfo& info, size_t dtypeArg, si
   return options;
 }
 
+template <typename From, typename To>
+void Widen(const From* from, To* to, int64_t n) {
+  for (int64_t i = 0; i < n; i++) to[i] = static_cast<To>(from[i]);  // vectorised by the compiler
+}
+
 // fromTypedArray(data, shape, dtype, device?) -> handle. The typed array is copied.
 Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -39,6 +44,24 @@ Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   }
   auto options = Options(info, 2, 3);
   auto* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  // On the CPU, copy (or widen) straight into the new tensor: the common cases (same type; token ids
+  // from an Int32Array to int64; Float64Array to float32) skip from_blob's temporary tensor and the
+  // TensorIterator copy, which cost more than the copy itself for batch-sized data.
+  if (!options.has_device() || options.device().is_cpu()) {
+    c10::ScalarType target = c10::typeMetaToScalarType(options.dtype());
+    if (target == source || (source == torch::kInt32 && target == torch::kInt64) ||
+        (source == torch::kFloat64 && target == torch::kFloat32)) {
+      torch::Tensor out = torch::empty(shape, options.device(torch::kCPU));
+      if (target == source) {
+        if (numel) std::memcpy(out.data_ptr(), data, numel * out.element_size());
+      } else if (target == torch::kInt64) {
+        Widen(reinterpret_cast<const int32_t*>(data), out.data_ptr<int64_t>(), numel);
+      } else {
+        Widen(reinterpret_cast<const double*>(data), out.data_ptr<float>(), numel);
+      }
+      return Wrap(env, out);
+    }
+  }
   torch::Tensor view = torch::from_blob(data, shape, torch::TensorOptions().dtype(source));
   return Wrap(env, view.to(options, /*non_blocking=*/false, /*copy=*/true));
 }
@@ -121,16 +144,11 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
 
 // dispose(h) -> true when this call released it
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  TensorBox* box = Box(info[0], "tensor");
-  if (box->disposed) return Napi::Boolean::New(info.Env(), false);
-  box->tensor.reset();
-  box->disposed = true;
-  Data(info.Env())->liveTensors--;
-  return Napi::Boolean::New(info.Env(), true);
+  return Napi::Boolean::New(info.Env(), DisposeHandle(info[0]));
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Box(info[0], "tensor")->disposed);
+  return Napi::Boolean::New(info.Env(), Slot(info[0], "tensor") == nullptr);
 }
 
 // to(h, dtype?, device?, copy) -> handle
