@@ -6,7 +6,7 @@
  * string path (`Field.preprocess` + `buildVocab` + `numericalizeTokens`).
  */
 import { TokenInterner } from './interner';
-import { TokenizerFn, basicEnglishIds, basicEnglishScan, decodeUtf8, spacyTokenizer, whitespaceTokenize } from './tokenizers';
+import { TokenizerFn, basicEnglishIds, basicEnglishScan, decodeUtf8, primeBasicEnglish, spacyTokenizer, whitespaceTokenize } from './tokenizers';
 import { invalid } from './validate';
 import { Counter, Vocab } from './vocab';
 
@@ -91,8 +91,9 @@ export class Corpus {
     } else {
       for (let id = 0; id < keys.length; id++) map[id] = vocab.stoi.get(keys[id]);
     }
-    const out = new Int32Array(this.ids.length);
-    for (let k = 0; k < out.length; k++) out[k] = map[this.ids[k]];
+    const ids = this.ids;
+    const out = new Int32Array(ids.length);
+    for (let k = 0; k < out.length; k++) out[k] = map[ids[k]];
     return out;
   }
 }
@@ -117,6 +118,7 @@ export class CorpusBuilder {
       const interner = (this.interner = new TokenInterner());
       this.tok = (t) => basicEnglishIds(t, interner);
       this.scanBytes = (b, start, end, out, at) => basicEnglishScan(b, start, end, interner, out, at);
+      primeBasicEnglish();
     } else if (tokenizer === 'whitespace' || typeof tokenizer === 'function') {
       const interner = (this.interner = new TokenInterner());
       const fn = tokenizer === 'whitespace' ? whitespaceTokenize : tokenizer;
@@ -157,7 +159,9 @@ export class CorpusBuilder {
   }
 
   finish(): Corpus {
-    const corpus = Corpus.create(this.interner, this.ids.slice(0, this.total), Int32Array.from(this.offsets));
+    // A view when at most a quarter of the buffer is unused (copying IMDb's 13 million ids costs ~30 ms).
+    const ids = this.total * 4 >= this.ids.length * 3 ? this.ids.subarray(0, this.total) : this.ids.slice(0, this.total);
+    const corpus = Corpus.create(this.interner, ids, Int32Array.from(this.offsets));
     this.ids = new Int32Array(1 << 16);
     this.total = 0;
     this.offsets = [0];
@@ -166,7 +170,7 @@ export class CorpusBuilder {
 
   private reserve(n: number): void {
     if (this.total + n <= this.ids.length) return;
-    const grown = new Int32Array(Math.max(this.ids.length * 2, this.total + n));
+    const grown = new Int32Array(Math.max(this.ids.length * 2, this.total + n, 1 << 20));
     grown.set(this.ids.subarray(0, this.total));
     this.ids = grown;
   }

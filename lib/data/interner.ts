@@ -24,9 +24,16 @@ export function hashString(s: string): number {
   return h;
 }
 
+function emptyStringArray(): string[] {
+  const a = [''];
+  a.length = 0;
+  return a;
+}
+
 export class TokenInterner {
-  /** id -> token. */
-  readonly keys: string[] = [];
+  /** id -> token. (Made with a string and emptied, so it holds strings from the start: a fresh
+   * `[]` changes elements kind on its first push, which deoptimizes code compiled for another interner.) */
+  readonly keys: string[] = emptyStringArray();
   /**
    * Four int32 per slot: hash, id + 1 (0 marks an empty slot), start of the
    * key's bytes in `pool` (-1 when the key has a non-ASCII character) and the
@@ -35,7 +42,7 @@ export class TokenInterner {
   private table = new Int32Array(4 * 2048);
   private mask = 2047;
   /** Bytes of the ASCII keys, back to back. */
-  private pool = new Uint8Array(1 << 16);
+  private pool = new Uint8Array(1 << 12);
   private poolLength = 0;
   /** Ids of one-byte tokens (-1: not looked up yet), and a one-byte scratch. */
   private readonly byteIds = new Int32Array(128).fill(-1);
@@ -155,7 +162,11 @@ export class TokenInterner {
       if (old[s + 1] === 0) continue;
       let i = old[s] & mask;
       while (table[4 * i + 1] !== 0) i = (i + 1) & mask;
-      table.set(old.subarray(s, s + 4), 4 * i);
+      const t = 4 * i;
+      table[t] = old[s];
+      table[t + 1] = old[s + 1];
+      table[t + 2] = old[s + 2];
+      table[t + 3] = old[s + 3];
     }
     this.table = table;
     this.mask = mask;

@@ -105,7 +105,7 @@ for (let c = 0; c < 256; c++) {
 /** ASCII lower-case (what Python's str.lower() does to ASCII). */
 const LOWER = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 const BR = [98, 114, 32, 47, 62]; // 'br />' after the '<'
-let tokenBytes = new Uint8Array(256);
+let tokenBytes = new Uint8Array(1 << 16); // grown for longer texts
 
 /** End of '<br />' whose 'br />' starts at `p` once lower-cased and with '"' removed, or -1. */
 function brEnd(bytes: Uint8Array, p: number, end: number): number {
@@ -158,8 +158,10 @@ function internDecoded(bytes: Uint8Array, start: number, end: number, interner: 
  * other bytes is decoded alone: every separator is ASCII or a whole
  * whitespace character, and lower-casing one token gives what lower-casing
  * the text gives except for the sigma.
- * @internal
+ * @internal (callers prime it first: primeBasicEnglish)
  */
+export { primeBasicEnglish };
+
 export function basicEnglishScan(bytes: Uint8Array, start: number, end: number, interner: TokenInterner, out: Int32Array, at: number): number {
   if (tokenBytes.length < end - start) tokenBytes = new Uint8Array(Math.max(end - start, 2 * tokenBytes.length));
   const tok = tokenBytes;
@@ -224,6 +226,39 @@ export function basicEnglishScan(bytes: Uint8Array, start: number, end: number, 
   return count;
 }
 
+let primed = false;
+
+/**
+ * Runs basicEnglishScan (and the interner paths it uses) once over a small
+ * sample that takes every branch: quotes, '<br />' variants, non-ASCII tokens
+ * and whitespace, a capital sigma, long and new tokens, table and pool
+ * growth. Without it TurboFan compiles the scanner before the rare branches
+ * have type feedback and deoptimizes it each time one is first taken (seven
+ * times on IMDb), and reviews run unoptimized until it recompiles. Costs
+ * about a millisecond, once per process.
+ */
+function primeBasicEnglish(): void {
+  if (primed) return;
+  primed = true;
+  const samples = [
+    'The <br />Movie\'s "great" <BR />x<br "/>y <b <br a <br / (ok)! yes? no; a:b, e.g. end.',
+    'café naïve\u00a0x\u2028y\u3000z\u1680w\u205fv\u0085u\u2000t\u202fs é"s "é" x é',
+    'ΑΣ.', 'a ΑΣ', 'é', 'abc', '', '<', 'a"', '\u00a0', `${'long'.repeat(100)} x`,
+  ].map((t) => Buffer.from(t, 'utf8'));
+  samples.push(Buffer.from([0x61, 0xe2, 0x80]), Buffer.from([0x61, 0xc2]), Buffer.from([0xe1, 0x9a, 0x81, 0x20, 0xe3, 0x80, 0x81]));
+  const words: string[] = [];
+  for (let k = 0; k < 1100; k++) words.push(`w${k}`); // past the first table size (rehash) and pool size
+  const interner = new TokenInterner();
+  let out = new Int32Array(64);
+  const run = (b: Buffer) => {
+    if (out.length < b.length) out = new Int32Array(b.length);
+    if (basicEnglishScan(b, 0, b.length, interner, out, 0) < 0) basicEnglishIds(b.toString('utf8'), interner);
+  };
+  run(Buffer.from(words.join(' '), 'latin1'));
+  // V8 records type feedback for a function only after its first few calls: repeat the small samples.
+  for (let round = 0; round < 12; round++) samples.forEach(run);
+}
+
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -264,6 +299,7 @@ export function firstLineEnd(bytes: Uint8Array): number {
 export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInterner, start = 0, end = bytes.length): Int32Array {
   if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
   checkRange(bytes, start, end);
+  primeBasicEnglish();
   if (scratch.length < end - start) scratch = new Int32Array(end - start);
   const count = basicEnglishScan(bytes, start, end, interner, scratch, 0);
   if (count >= 0) return scratch.slice(0, count);
