@@ -44,23 +44,27 @@ Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   }
   auto options = Options(info, 2, 3);
   auto* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
-  // On the CPU, copy (or widen) straight into the new tensor: the common cases (same type; token ids
-  // from an Int32Array to int64; Float64Array to float32) skip from_blob's temporary tensor and the
-  // TensorIterator copy, which cost more than the copy itself for batch-sized data.
-  if (!options.has_device() || options.device().is_cpu()) {
-    c10::ScalarType target = c10::typeMetaToScalarType(options.dtype());
-    if (target == source || (source == torch::kInt32 && target == torch::kInt64) ||
-        (source == torch::kFloat64 && target == torch::kFloat32)) {
-      torch::Tensor out = torch::empty(shape, options.device(torch::kCPU));
-      if (target == source) {
-        if (numel) std::memcpy(out.data_ptr(), data, numel * out.element_size());
-      } else if (target == torch::kInt64) {
-        Widen(reinterpret_cast<const int32_t*>(data), out.data_ptr<int64_t>(), numel);
-      } else {
-        Widen(reinterpret_cast<const double*>(data), out.data_ptr<float>(), numel);
-      }
-      return Wrap(env, out);
+  // Copy (or widen) straight into a new tensor of the target type: the common cases (same type; token
+  // ids from an Int32Array to int64; Float64Array to float32) skip from_blob's temporary tensor and the
+  // TensorIterator copy, which cost more than the copy itself for batch-sized data. For a CUDA target
+  // the host tensor is pinned and the upload is asynchronous: a training loop's next batch goes up
+  // while the device still runs the current step, instead of the host waiting for the stream to drain
+  // (libtorch's caching host allocator keeps the pinned block until the copy is done).
+  c10::ScalarType target = c10::typeMetaToScalarType(options.dtype());
+  bool cuda = options.has_device() && options.device().is_cuda();
+  if ((!options.has_device() || options.device().is_cpu() || cuda) &&
+      (target == source || (source == torch::kInt32 && target == torch::kInt64) ||
+       (source == torch::kFloat64 && target == torch::kFloat32))) {
+    torch::Tensor host = torch::empty(shape, torch::TensorOptions().dtype(target).pinned_memory(cuda));
+    if (target == source) {
+      if (numel) std::memcpy(host.data_ptr(), data, numel * host.element_size());
+    } else if (target == torch::kInt64) {
+      Widen(reinterpret_cast<const int32_t*>(data), host.data_ptr<int64_t>(), numel);
+    } else {
+      Widen(reinterpret_cast<const double*>(data), host.data_ptr<float>(), numel);
     }
+    if (!cuda) return Wrap(env, host);
+    return Wrap(env, host.to(options.device(), target, /*non_blocking=*/true));
   }
   torch::Tensor view = torch::from_blob(data, shape, torch::TensorOptions().dtype(source));
   return Wrap(env, view.to(options, /*non_blocking=*/false, /*copy=*/true));
