@@ -133,6 +133,8 @@ export class SpacyTokenizer {
   private readonly pairs = new Set<string>();
   /** First tokens of the patterns in `pairs`. */
   private readonly firsts = new Set<string>();
+  /** `pairs` as first -> seconds: looked up with interned token strings, no key string built. */
+  private readonly pairsByFirst = new Map<string, Set<string>>();
 
   constructor(rules: SpacyRules = englishRules()) {
     this.rules = rules;
@@ -152,6 +154,9 @@ export class SpacyTokenizer {
       if (!identity) {
         this.pairs.add(`${tokens[0]}\u0000${tokens[1]}`);
         this.firsts.add(tokens[0]);
+        const seconds = this.pairsByFirst.get(tokens[0]) ?? new Set<string>();
+        seconds.add(tokens[1]);
+        this.pairsByFirst.set(tokens[0], seconds);
       }
     }
   }
@@ -198,7 +203,7 @@ export class SpacyTokenizer {
           const cnt = this.chunkCount[id];
           const pool = this.pool;
           if ((f & INTERNAL_TRIGGER) !== 0 || ((prevFlags & LAST_CAN_START) !== 0 &&
-            this.pairs.has(`${this.interner.keys[prevLast]}\u0000${this.interner.keys[pool[off]]}`))) {
+            this.pairsByFirst.get(this.interner.keys[prevLast])?.has(this.interner.keys[pool[off]]) === true)) {
             return this.matcherPassIds(text);
           }
           if (count + cnt > out.length) {
