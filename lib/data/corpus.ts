@@ -80,17 +80,7 @@ export class Corpus {
   numericalize(vocab: Vocab): Int32Array {
     const keys = this.interner.keys;
     const map = new Int32Array(keys.length);
-    if (vocab.unkIndex !== null && vocab.itos.length < keys.length) {
-      // Every token not in the vocabulary is <unk>: look up the vocabulary's words instead of every token.
-      map.fill(vocab.unkIndex);
-      const { itos } = vocab;
-      for (let i = 0; i < itos.length; i++) {
-        const id = this.interner.find(itos[i]);
-        if (id >= 0 && vocab.stoi.get(itos[i]) === i) map[id] = i;
-      }
-    } else {
-      for (let id = 0; id < keys.length; id++) map[id] = vocab.stoi.get(keys[id]);
-    }
+    for (let id = 0; id < keys.length; id++) map[id] = vocab.stoi.get(keys[id]);
     const ids = this.ids;
     const out = new Int32Array(ids.length);
     for (let k = 0; k < out.length; k++) out[k] = map[ids[k]];
