@@ -217,7 +217,8 @@ export class Field {
       let k = 0;
       if (this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
       if (init >= 0) row[k++] = init;
-      for (let t = 0; t < kept; t++) row[k++] = stoi.get(x[from + t]);
+      const xi = vocab.cachedIndices(x);
+      for (let t = 0; t < kept; t++) row[k++] = xi[from + t];
       if (eos >= 0) row[k++] = eos;
       if (!this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
       lengths[b] = rowLen - padCount;

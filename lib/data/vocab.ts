@@ -151,6 +151,7 @@ export interface VocabOptions {
 }
 
 export class Vocab {
+  private readonly idsCache = new WeakMap<readonly string[], Int32Array>();
   static readonly UNK = '<unk>';
   /** Token counts as built (specials included if they were counted). */
   readonly freqs: Counter;
@@ -227,4 +228,18 @@ export class Vocab {
     for (let i = 0; i < tokens.length; i++) out[i] = this.stoi.get(tokens[i]);
     return out;
   }
+  /**
+   * @internal The ids of one example's tokens, remembered per token array (examples do not change
+   * once made), so the batches of the second and later epochs copy ids instead of looking up every
+   * token again. The arrays are held weakly: dropping a dataset frees its ids.
+   */
+  cachedIndices(tokens: readonly string[]): Int32Array {
+    let ids = this.idsCache.get(tokens);
+    if (ids === undefined || ids.length !== tokens.length) {
+      ids = this.lookupIndices(tokens);
+      this.idsCache.set(tokens, ids);
+    }
+    return ids;
+  }
+
 }

@@ -23,6 +23,21 @@ describe('Vocab', () => {
     expect(() => labels.stoi.get('meh')).toThrow(/not in the vocabulary/);
   });
 
+  test('padIds remembers each example\'s ids for later epochs, per vocabulary', () => {
+    const field = new Field();
+    const examples = [['x', 'y', 'zzz'], ['y']];
+    field.vocab = new Vocab(counter('x y y'));
+    const first = field.padIds(examples);
+    const v = field.vocab;
+    expect(v.cachedIndices(examples[0])).toBe(v.cachedIndices(examples[0])); // the same array, not a new lookup
+    expect(field.padIds(examples).ids).toEqual(first.ids);
+    // A new vocabulary does not reuse the old one's ids.
+    field.vocab = new Vocab(counter('zzz zzz y'));
+    const again = field.padIds(examples);
+    expect(again.ids).not.toEqual(first.ids);
+    expect(field.vocab.cachedIndices(examples[0])).toEqual(Int32Array.from([0, 3, 2]));
+  });
+
   test('maxSize counts words only; minFreq drops rare words', () => {
     const c = counter('a a a b b c c d e');
     expect(new Vocab(c, { maxSize: 2 }).itos).toEqual(['<unk>', '<pad>', 'a', 'b']);
