@@ -21,62 +21,70 @@ Napi::Value Linear(const Napi::CallbackInfo& info) {
 
 Napi::Array Tuple(Napi::Env env, std::initializer_list<Tensor> tensors) { return WrapList(env, tensors); }
 
+// The arguments the dense and packed recurrent calls share, from info[first] on:
+// hx[], params[], hasBiases, numLayers, dropout, train, bidirectional.
+struct Recurrent {
+  std::string mode;
+  std::vector<Tensor> hx, params;
+  bool hasBiases, train, bidirectional;
+  int64_t layers;
+  double dropout;
+
+  Recurrent(const Napi::CallbackInfo& info, size_t first)
+      : mode(String(info[0], "mode")),
+        hx(UnwrapList(info[first], "hx")),
+        params(UnwrapList(info[first + 1], "params")),
+        hasBiases(Bool(info[first + 2], "bias")),
+        train(Bool(info[first + 5], "train")),
+        bidirectional(Bool(info[first + 6], "bidirectional")),
+        layers(Int(info[first + 3], "numLayers")),
+        dropout(Number(info[first + 4], "dropout")) {
+    size_t states = mode == "lstm" ? 2 : 1;
+    if (mode != "lstm" && mode != "gru" && mode != "rnn_tanh" && mode != "rnn_relu") ThrowType(info.Env(), "unknown rnn mode " + mode);
+    if (hx.size() != states) ThrowType(info.Env(), mode == "lstm" ? "lstm needs [h0, c0]" : "rnn and gru need [h0]");
+  }
+
+  // Calls libtorch's op for the mode: lstm(hx) or simple(op, h0) with op one of torch::rnn_tanh,
+  // torch::rnn_relu, torch::gru (as a generic lambda), and returns [output, hN(, cN)].
+  template <typename Lstm, typename Simple>
+  Napi::Value Run(Napi::Env env, Lstm lstm, Simple simple) const {
+    if (mode == "lstm") {
+      auto r = lstm();
+      return Tuple(env, {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
+    }
+    std::tuple<Tensor, Tensor> r = mode == "rnn_tanh" ? simple([](auto&&... a) { return torch::rnn_tanh(a...); })
+                                   : mode == "rnn_relu" ? simple([](auto&&... a) { return torch::rnn_relu(a...); })
+                                                        : simple([](auto&&... a) { return torch::gru(a...); });
+    return Tuple(env, {std::get<0>(r), std::get<1>(r)});
+  }
+};
+
 // rnn(mode, input, hx[], params[], hasBiases, numLayers, dropout, train, bidirectional, batchFirst)
 //   -> [output, hN] or, for "lstm", [output, hN, cN]
 Napi::Value Rnn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string mode = String(info[0], "mode");
   const Tensor& input = Unwrap(info[1], "input");
-  auto hx = UnwrapList(info[2], "hx");
-  auto params = UnwrapList(info[3], "params");
-  bool hasBiases = Bool(info[4], "bias");
-  int64_t layers = Int(info[5], "numLayers");
-  double dropout = Number(info[6], "dropout");
-  bool train = Bool(info[7], "train");
-  bool bidirectional = Bool(info[8], "bidirectional");
+  Recurrent a(info, 2);
   bool batchFirst = Bool(info[9], "batchFirst");
-  if (mode == "lstm") {
-    if (hx.size() != 2) ThrowType(env, "lstm needs [h0, c0]");
-    auto r = torch::lstm(input, hx, params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
-    return Tuple(env, {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
+  bool elman = a.mode == "rnn_tanh" || a.mode == "rnn_relu";
+  if (elman && CanUseFusedCpuRnn(input, a.params, a.hasBiases)) {
+    auto r = FusedCpuRnn(input, a.hx[0], a.params, a.layers, a.dropout, a.train, a.bidirectional, batchFirst, a.mode == "rnn_relu");
+    return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
   }
-  if (hx.size() != 1) ThrowType(env, "rnn and gru need [h0]");
-  std::tuple<Tensor, Tensor> r;
-  bool elman = mode == "rnn_tanh" || mode == "rnn_relu";
-  if (elman && CanUseFusedCpuRnn(input, params, hasBiases)) {
-    r = FusedCpuRnn(input, hx[0], params, layers, dropout, train, bidirectional, batchFirst, mode == "rnn_relu");
-  } else if (mode == "rnn_tanh") r = torch::rnn_tanh(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
-  else if (mode == "rnn_relu") r = torch::rnn_relu(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
-  else if (mode == "gru") r = torch::gru(input, hx[0], params, hasBiases, layers, dropout, train, bidirectional, batchFirst);
-  else ThrowType(env, "unknown rnn mode " + mode);
-  return Tuple(env, {std::get<0>(r), std::get<1>(r)});
+  return a.Run(
+      info.Env(),
+      [&] { return torch::lstm(input, a.hx, a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional, batchFirst); },
+      [&](auto op) { return op(input, a.hx[0], a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional, batchFirst); });
 }
 
 // rnnPacked(mode, data, batchSizes, hx[], params[], hasBiases, numLayers, dropout, train, bidirectional)
 Napi::Value RnnPacked(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string mode = String(info[0], "mode");
   const Tensor& data = Unwrap(info[1], "data");
   const Tensor& batchSizes = Unwrap(info[2], "batchSizes");
-  auto hx = UnwrapList(info[3], "hx");
-  auto params = UnwrapList(info[4], "params");
-  bool hasBiases = Bool(info[5], "bias");
-  int64_t layers = Int(info[6], "numLayers");
-  double dropout = Number(info[7], "dropout");
-  bool train = Bool(info[8], "train");
-  bool bidirectional = Bool(info[9], "bidirectional");
-  if (mode == "lstm") {
-    if (hx.size() != 2) ThrowType(env, "lstm needs [h0, c0]");
-    auto r = torch::lstm(data, batchSizes, hx, params, hasBiases, layers, dropout, train, bidirectional);
-    return Tuple(env, {std::get<0>(r), std::get<1>(r), std::get<2>(r)});
-  }
-  if (hx.size() != 1) ThrowType(env, "rnn and gru need [h0]");
-  std::tuple<Tensor, Tensor> r;
-  if (mode == "rnn_tanh") r = torch::rnn_tanh(data, batchSizes, hx[0], params, hasBiases, layers, dropout, train, bidirectional);
-  else if (mode == "rnn_relu") r = torch::rnn_relu(data, batchSizes, hx[0], params, hasBiases, layers, dropout, train, bidirectional);
-  else if (mode == "gru") r = torch::gru(data, batchSizes, hx[0], params, hasBiases, layers, dropout, train, bidirectional);
-  else ThrowType(env, "unknown rnn mode " + mode);
-  return Tuple(env, {std::get<0>(r), std::get<1>(r)});
+  Recurrent a(info, 3);
+  return a.Run(
+      info.Env(),
+      [&] { return torch::lstm(data, batchSizes, a.hx, a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional); },
+      [&](auto op) { return op(data, batchSizes, a.hx[0], a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional); });
 }
 
 // packPadded(input, lengths, batchFirst) -> [data, batchSizes]
