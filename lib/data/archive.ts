@@ -16,7 +16,7 @@ import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { ReadEntry } from 'tar';
 import { TarFormatError, TarParser, unsafeEntryReason } from './tar';
-import { checkString } from './validate';
+import { checkFunction, checkString } from './validate';
 
 export { unsafeEntryReason };
 
@@ -105,8 +105,8 @@ const LOW_WATER = 2;
 export function readArchiveFiles(archive: string, accept: (entryPath: string) => boolean,
   onFile: (entryPath: string, contents: Buffer) => void): Promise<void> {
   checkString('archive', archive);
-  if (typeof accept !== 'function') throw new TypeError(`accept: expected a function, got ${typeof accept}`);
-  if (typeof onFile !== 'function') throw new TypeError(`onFile: expected a function, got ${typeof onFile}`);
+  checkFunction('accept', accept);
+  checkFunction('onFile', onFile);
   return new Promise<void>((resolve, reject) => {
     const parser = new TarParser(accept, onFile);
     const input = fs.createReadStream(archive, { highWaterMark: 1 << 20 });

@@ -14,6 +14,7 @@ import type * as TensorModule from '../tensor';
 import type { DeviceLike, Tensor } from '../tensor';
 import type { Field, PaddedIds } from './field';
 import type { Fields } from './dataset';
+import { outOfRange } from './validate';
 
 let tensorModule: typeof TensorModule | undefined;
 function tensors(): typeof TensorModule {
@@ -102,7 +103,7 @@ export class Batch {
   get(name: string): Tensor {
     this.check();
     const t = this.tensorsByField.get(name);
-    if (t === undefined) throw new RangeError(`name: expected one of ${[...this.tensorsByField.keys()].join(', ')}, received ${JSON.stringify(name)}`);
+    if (t === undefined) throw outOfRange('name', `one of ${[...this.tensorsByField.keys()].join(', ')}`, name);
     return t;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Field } from './field';
 import { RandomGenerator } from './random';
-import { checkKnownKeys, checkObject, invalid, optional, checkString } from './validate';
+import { checkKnownKeys, checkObject, invalid, optional, checkString, outOfRange } from './validate';
 
 export type Fields = Record<string, Field | null>;
 
@@ -84,7 +84,7 @@ export class Dataset<E extends object = Record<string, unknown>> implements Iter
 
   at(index: number): E {
     const e = this.examples[index < 0 ? this.examples.length + index : index];
-    if (e === undefined) throw new RangeError(`index: expected an integer in [-${this.length}, ${this.length}), received ${index}`);
+    if (e === undefined) throw outOfRange('index', `an integer in [-${this.length}, ${this.length})`, index);
     return e;
   }
 

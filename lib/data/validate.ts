@@ -1,46 +1,19 @@
 /**
- * Argument checks for the text pipeline. Every public function checks its
- * arguments here and throws a TypeError/RangeError that names the parameter,
- * what was expected and what was received.
+ * Argument checks for the text pipeline: the library's own (lib/validate.ts), so every error reads
+ * the same way across the API ("Expected ... for <parameter> but received ..."), plus the few checks
+ * only the pipeline needs.
  */
+import { describe, invalid, checkObject, checkBoolean, checkKeys } from '../validate';
 
-/** Short, printable description of a received value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') {
-    const s = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return JSON.stringify(s);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${String(value)}`;
-  }
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a ${name}` : 'an object';
-}
-
-export function invalid(param: string, expected: string, received: unknown): TypeError {
-  return new TypeError(`${param}: expected ${expected}, received ${describe(received)}`);
-}
+export { describe, invalid, checkObject, checkBoolean };
 
 export function outOfRange(param: string, expected: string, received: unknown): RangeError {
-  return new RangeError(`${param}: expected ${expected}, received ${describe(received)}`);
+  return new RangeError(`Expected ${expected} for ${param} but received ${describe(received)}`);
 }
 
-export function checkObject(param: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid(param, 'an options object', value);
-  }
-  return value as Record<string, unknown>;
-}
-
+/** An integer in [min, max]. */
 export function checkInteger(param: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw invalid(param, 'an integer', value);
-  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(param, 'an integer', value);
   if (value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
     throw outOfRange(param, `an integer ${range}`, value);
@@ -48,11 +21,7 @@ export function checkInteger(param: string, value: unknown, min: number, max = N
   return value;
 }
 
-export function checkBoolean(param: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalid(param, 'a boolean', value);
-  return value;
-}
-
+/** A non-empty string (paths, URLs, names). */
 export function checkString(param: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw invalid(param, 'a non-empty string', value);
   return value;
@@ -70,9 +39,5 @@ export function optional<T>(value: unknown, fallback: T, check: (v: unknown) => 
 
 /** Rejects option names that are not in `known` (catches typos such as `batchsize`). */
 export function checkKnownKeys(param: string, options: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new TypeError(`${param}: unknown option "${key}"; expected one of ${known.join(', ')}`);
-    }
-  }
+  checkKeys(param, options, known);
 }

@@ -155,7 +155,7 @@ describe('download', () => {
   });
 
   test('bad arguments name the parameter', async () => {
-    await expect(download('ftp://x', target())).rejects.toThrow(/url: expected an http:\/\/ or https:\/\/ URL, received "ftp:\/\/x"/);
-    await expect(download(`${base}/ok`, target(), { sha256: 'abc' })).rejects.toThrow(/options\.sha256: expected a 64-digit hex sha256/);
+    await expect(download('ftp://x', target())).rejects.toThrow(/Expected an http:\/\/ or https:\/\/ URL for url but received string "ftp:\/\/x"/);
+    await expect(download(`${base}/ok`, target(), { sha256: 'abc' })).rejects.toThrow(/Expected a 64-digit hex sha256 for options\.sha256 but received string "abc"/);
   });
 });

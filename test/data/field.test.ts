@@ -27,9 +27,9 @@ describe('Field', () => {
   });
 
   test('bad options are named', () => {
-    expect(() => new Field({ dtype: 'int8' as never })).toThrow(/options\.dtype: expected one of float32, float64, int32, int64, bool, received "int8"/);
+    expect(() => new Field({ dtype: 'int8' as never })).toThrow(/Expected one of float32, float64, int32, int64, bool for options\.dtype but received string "int8"/);
     expect(() => new Field({ tokenizerLanguage: 'de' })).toThrow(/options\.tokenizerLanguage/);
-    expect(() => new Field({ include_lengths: true } as never)).toThrow(/unknown option "include_lengths"/);
+    expect(() => new Field({ include_lengths: true } as never)).toThrow(/Unknown option 'include_lengths'/);
     expect(() => new Field({ padToken: null })).toThrow(/options\.padToken/);
   });
 });

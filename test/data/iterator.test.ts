@@ -88,8 +88,8 @@ describe('BucketIterator', () => {
 
   test('rejects bad options, naming them', () => {
     const { ds } = makeData(10);
-    expect(() => new BucketIterator(ds, { batchSize: 0 })).toThrow(/options\.batchSize: expected an integer >= 1, received number 0/);
-    expect(() => new BucketIterator(ds, { batchSize: 4, batch_size: 4 } as never)).toThrow(/unknown option "batch_size"/);
+    expect(() => new BucketIterator(ds, { batchSize: 0 })).toThrow(/Expected an integer >= 1 for options\.batchSize but received number 0/);
+    expect(() => new BucketIterator(ds, { batchSize: 4, batch_size: 4 } as never)).toThrow(/Unknown option 'batch_size'/);
     const noKey = new Dataset([{ text: ['a'] }], { text: new Field() });
     expect(() => new BucketIterator(noKey, { batchSize: 1 })).toThrow(/sortKey/);
   });

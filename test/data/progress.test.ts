@@ -61,8 +61,8 @@ describe('ProgressBar', () => {
     bar.close();
     bar.close();
     expect(() => bar.tick()).toThrow(/closed/);
-    expect(() => new ProgressBar({ total: -1 })).toThrow(/options\.total: expected an integer >= 0, received number -1/);
-    expect(() => new ProgressBar({ totl: 3 } as never)).toThrow(/unknown option "totl"/);
+    expect(() => new ProgressBar({ total: -1 })).toThrow(/Expected an integer >= 0 for options\.total but received number -1/);
+    expect(() => new ProgressBar({ totl: 3 } as never)).toThrow(/Unknown option 'totl'/);
   });
 
   test('formatting helpers', () => {

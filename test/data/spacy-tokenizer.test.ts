@@ -141,6 +141,6 @@ describe('tokenizer plumbing', () => {
     expect(getTokenizer('spacy')("don't")).toEqual(['do', "n't"]);
   });
   test('unknown tokenizer names are rejected with the received value', () => {
-    expect(() => getTokenizer('moses' as never)).toThrow(/tokenize: expected 'spacy', 'basic_english', 'whitespace' or a function.*"moses"/);
+    expect(() => getTokenizer('moses' as never)).toThrow(/Expected 'spacy', 'basic_english', 'whitespace' or a function.* for tokenize but received string "moses"/);
   });
 });

@@ -46,7 +46,7 @@ describe('Dataset.split', () => {
   });
 
   test('bad ratios name the parameter', () => {
-    expect(() => data.split({ ratio: 1.5 })).toThrow(/options\.ratio: expected a number strictly between 0 and 1, received number 1\.5/);
+    expect(() => data.split({ ratio: 1.5 })).toThrow(/Expected a number strictly between 0 and 1 for options\.ratio but received number 1\.5/);
     expect(() => data.split({ ratio: [1] })).toThrow(/options\.ratio/);
   });
 });
@@ -63,6 +63,6 @@ describe('RandomGenerator', () => {
     expect([...p].sort((x, y) => x - y)).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
   test('rejects bad seeds', () => {
-    expect(() => new RandomGenerator(-1)).toThrow(/seed: expected an integer in \[0, 4294967295\], received number -1/);
+    expect(() => new RandomGenerator(-1)).toThrow(/Expected an integer in \[0, 4294967295\] for seed but received number -1/);
   });
 });

@@ -71,8 +71,8 @@ describe('Vocab', () => {
   });
 
   test('bad options name the parameter', () => {
-    expect(() => new Vocab(counter('a'), { maxSize: -1 })).toThrow(/options\.maxSize: expected an integer >= 0, received number -1/);
-    expect(() => new Vocab(counter('a'), { max_size: 3 } as never)).toThrow(/unknown option "max_size"/);
+    expect(() => new Vocab(counter('a'), { maxSize: -1 })).toThrow(/Expected an integer >= 0 for options\.maxSize but received number -1/);
+    expect(() => new Vocab(counter('a'), { max_size: 3 } as never)).toThrow(/Unknown option 'max_size'/);
   });
 });
 
