@@ -35,6 +35,7 @@ if [ -f .gpu/aclImdb-labelled.tar.gz ]; then
   step tutorial-cuda node $B/examples/seed-rnn.js --data .gpu/aclImdb-labelled.tar.gz --device cuda --out "$OUT/run"
   step lstm-cuda node $B/lib/cli/main.js train --model lstm --epochs 1 --data .gpu/aclImdb-labelled.tar.gz --device cuda --out "$OUT/lstm" --no-progress
   step seed-epoch node $B/bench/seed-epoch.js --data .gpu/aclImdb-labelled.tar.gz --device cuda --settings default
+  step epoch-profile env TS_LIB_DIR=$B/lib node bench/epoch-profile.js cuda .gpu/aclImdb-labelled.tar.gz
 fi
 echo "== summary ($(cat "$OUT/gpu.txt"))"
 printf '%s\n' "${summary[@]}"
@@ -44,3 +45,4 @@ grep FAIL "$OUT/parity-cuda-vs-cpu.log" "$OUT/parity-cuda.log" | cut -c1-160 | h
 tail -n 15 "$OUT/tutorial-cuda.log" 2>/dev/null
 grep -E "^(epoch|test|model)" "$OUT/lstm-cuda.log" 2>/dev/null
 cat "$OUT/seed-epoch.log" 2>/dev/null | tail -n 6
+cat "$OUT/epoch-profile.log" 2>/dev/null | tail -n 3
