@@ -42,6 +42,7 @@ Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
     if (data->slots.size() > kSlotMask) ThrowTorch(env, "too many live tensors (16,777,216): dispose tensors you no longer need");
     slot = static_cast<uint32_t>(data->slots.size());
     data->slots.emplace_back();
+    data->slots.back().index = slot;
   }
   TensorSlot& s = data->slots[slot];
   s.tensor = std::move(tensor);
@@ -69,7 +70,7 @@ bool DisposeHandle(const Napi::Value& value) {
   s->tensor.reset();
   s->live = false;
   s->generation++;
-  data->freeSlots.push_back(static_cast<uint32_t>(s - data->slots.data()));
+  data->freeSlots.push_back(s->index);
   data->liveTensors--;
   return true;
 }

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace ts {
 // A native tensor that JS holds, in its environment's slot table.
 struct TensorSlot {
   torch::Tensor tensor;
+  uint32_t index = 0;       // its position in AddonData::slots
   uint32_t generation = 0;  // bumped when the slot is freed, so stale handles to it are refused
   bool live = false;
 };
@@ -22,7 +24,9 @@ struct TensorSlot {
 struct AddonData {
   Napi::FunctionReference torchError;  // lib/errors.ts's TorchError, handed over once at load
   int64_t liveTensors = 0;             // native tensors JS still holds
-  std::vector<TensorSlot> slots;
+  // A deque, not a vector: growing it must not move existing slots, because Unwrap hands out
+  // references into them that a native function may still hold while it wraps its results.
+  std::deque<TensorSlot> slots;
   std::vector<uint32_t> freeSlots;
 };
 
