@@ -14,7 +14,6 @@ import { tensor, randn, manualSeed, getNumThreads, addonInfo, Tensor, setBlasThr
 
 type Timing = { cpu: number; wall: number };
 
-
 const OPS = ['add 64x256 + 64x256', 'matmul 64x256 @ 256x256', 'int64 [300,64] from int32 array'];
 
 // Best of 5 runs, in process CPU time (user + system: time the hypervisor steals from this shared host
@@ -51,7 +50,7 @@ function measureHere(iters: number): Record<string, Timing> {
 
 const TUNED = { MALLOC_MMAP_THRESHOLD_: String(1 << 30), MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 
-function child(side: 'node' | 'python', tuned: boolean, iters: number): Record<string, Timing> & { _meta?: unknown } {
+function child(side: 'node' | 'python', tuned: boolean, iters: number): Record<string, Timing> {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', ...(tuned ? TUNED : {}) };
   if (!tuned) {
     delete env.MALLOC_MMAP_THRESHOLD_;
@@ -80,9 +79,9 @@ function main(): void {
   for (let r = 0; r < rounds; r++) {
     for (const setting of ['defaults', 'tuned'] as const) {
       results[setting].node.push(child('node', setting === 'tuned', iters));
-      const py = child('python', setting === 'tuned', iters) as Record<string, unknown>;
-      pyMeta = py;
-      results[setting].python.push(py as Record<string, Timing>);
+      const py = child('python', setting === 'tuned', iters);
+      pyMeta = py as Record<string, unknown>;
+      results[setting].python.push(py);
     }
   }
   console.log(`native-overhead: ${iters} calls per op, best of 5 runs per process, best of ${rounds} alternating processes per side;`);
