@@ -12,7 +12,7 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env())->liveTensors));
+  return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env())->LiveTensors()));
 }
 
 }  // namespace

@@ -47,7 +47,6 @@ Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
   TensorSlot& s = data->slots[slot];
   s.tensor = std::move(tensor);
   s.live = true;
-  data->liveTensors++;
   return Napi::External<void>::New(env, reinterpret_cast<void*>(static_cast<uintptr_t>(Encode(slot, s.generation))));
 }
 
@@ -71,7 +70,6 @@ bool DisposeHandle(const Napi::Value& value) {
   s->live = false;
   s->generation++;
   data->freeSlots.push_back(s->index);
-  data->liveTensors--;
   return true;
 }
 

@@ -23,11 +23,13 @@ struct TensorSlot {
 // Per-environment state (one per Node.js environment / worker thread), kept in instance data.
 struct AddonData {
   Napi::FunctionReference torchError;  // lib/errors.ts's TorchError, handed over once at load
-  int64_t liveTensors = 0;             // native tensors JS still holds
   // A deque, not a vector: growing it must not move existing slots, because Unwrap hands out
   // references into them that a native function may still hold while it wraps its results.
   std::deque<TensorSlot> slots;
   std::vector<uint32_t> freeSlots;
+
+  // Native tensors JS still holds: every slot but the free ones.
+  size_t LiveTensors() const { return slots.size() - freeSlots.size(); }
 };
 
 AddonData* Data(Napi::Env env);
