@@ -6,7 +6,7 @@
  * string path (`Field.preprocess` + `buildVocab` + `numericalizeTokens`).
  */
 import { TokenInterner } from './interner';
-import { TokenizerFn, basicEnglishIds, basicEnglishScan, decodeUtf8, primeBasicEnglish, spacyTokenizer, whitespaceTokenize } from './tokenizers';
+import { TokenizerFn, basicEnglishIds, basicEnglishScan, checkBytes, decodeUtf8, primeBasicEnglish, spacyTokenizer, whitespaceTokenize } from './tokenizers';
 import { invalid } from './validate';
 import { Counter, Vocab } from './vocab';
 
@@ -137,11 +137,8 @@ export class CorpusBuilder {
    * its index in the corpus. Same result as `add` of the decoded text;
    * 'basic_english' reads the bytes without decoding them.
    */
-  addBytes(bytes: Uint8Array, start = 0, end = bytes?.length): number {
-    if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > bytes.length || start > end) {
-      throw new RangeError(`addBytes: [start, end) = [${start}, ${end}) is not within the ${bytes.length} bytes`);
-    }
+  addBytes(bytes: Uint8Array, start = 0, end?: number): number {
+    end = checkBytes(bytes, start, end);
     if (this.scanBytes === undefined) return this.add(decodeUtf8(bytes, start, end));
     this.reserve(end - start); // at most one token per byte
     const stop = this.scanBytes(bytes, start, end, this.ids, this.total);

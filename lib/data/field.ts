@@ -12,7 +12,7 @@ export interface VocabSource {
   readonly fields: Fields;
   readonly examples: ReadonlyArray<object>;
 }
-import { TokenizerFn, TokenizerLike, basicEnglishTokenize, basicEnglishTokenizeBytes, decodeUtf8, getTokenizer } from './tokenizers';
+import { TokenizerFn, TokenizerLike, basicEnglishTokenize, basicEnglishTokenizeBytes, checkBytes, decodeUtf8, getTokenizer } from './tokenizers';
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
 import { Counter, Vocab, VocabOptions } from './vocab';
 
@@ -131,7 +131,7 @@ export class Field {
    * otherwise they are decoded and passed to `preprocess`.
    */
   preprocessBytes(bytes: Uint8Array): string[] | string {
-    if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
+    checkBytes(bytes);
     if (!this.sequential || this.tokenizer !== basicEnglishTokenize) return this.preprocess(decodeUtf8(bytes));
     // rstrip('\n') needs no care here: '\n' separates tokens and is dropped by basic_english.
     const tokens = basicEnglishTokenizeBytes(bytes);

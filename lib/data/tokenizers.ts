@@ -263,17 +263,23 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function checkRange(bytes: Uint8Array, start: number, end: number): void {
-  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > bytes.length || start > end) {
-    throw new RangeError(`[start, end) = [${start}, ${end}) is not within the ${bytes.length} bytes`);
+/**
+ * @internal The checks of every function that reads UTF-8 bytes: `bytes` is a Uint8Array (or Buffer)
+ * and `[start, end)` lies within it. Returns `end`, which defaults to the length.
+ */
+export function checkBytes(bytes: unknown, start = 0, end?: number): number {
+  if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
+  const stop = end ?? bytes.length;
+  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > bytes.length || start > stop) {
+    throw new RangeError(`[start, end) = [${start}, ${stop}) is not within the ${bytes.length} bytes`);
   }
+  return stop;
 }
 
 /** The UTF-8 text `bytes[start, end)` (invalid sequences become U+FFFD, as Buffer#toString does). */
-export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
-  checkRange(bytes, start, end);
-  return asBuffer(bytes).toString('utf8', start, end);
+export function decodeUtf8(bytes: Uint8Array, start = 0, end?: number): string {
+  const stop = checkBytes(bytes, start, end);
+  return asBuffer(bytes).toString('utf8', start, stop);
 }
 
 /**
@@ -281,6 +287,7 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
  * length): what Python's `f.readline()` reads in text mode, without the line break.
  */
 export function firstLineEnd(bytes: Uint8Array): number {
+  checkBytes(bytes);
   const b = asBuffer(bytes);
   const lf = b.indexOf(10);
   const cr = b.indexOf(13);
@@ -296,9 +303,8 @@ export function firstLineEnd(bytes: Uint8Array): number {
  * token (or per text); only tokens with other characters are decoded. Same
  * ids as decoding the text and calling `basicEnglishIds`.
  */
-export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInterner, start = 0, end = bytes.length): Int32Array {
-  if (!(bytes instanceof Uint8Array)) throw invalid('bytes', 'a Uint8Array or Buffer', bytes);
-  checkRange(bytes, start, end);
+export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInterner, start = 0, end?: number): Int32Array {
+  end = checkBytes(bytes, start, end);
   primeBasicEnglish();
   if (scratch.length < end - start) scratch = new Int32Array(end - start);
   const count = basicEnglishScan(bytes, start, end, interner, scratch, 0);
@@ -307,7 +313,7 @@ export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInter
 }
 
 /** `basicEnglishTokenize` of UTF-8 bytes (see basicEnglishIdsFromBytes); tokens are shared string instances. */
-export function basicEnglishTokenizeBytes(bytes: Uint8Array, start = 0, end = bytes.length): string[] {
+export function basicEnglishTokenizeBytes(bytes: Uint8Array, start = 0, end?: number): string[] {
   const ids = basicEnglishIdsFromBytes(bytes, basicInterner, start, end);
   const keys = basicInterner.keys;
   const out = new Array<string>(ids.length);

@@ -9,6 +9,7 @@ import {
   CorpusBuilder, Field, RandomGenerator, TokenInterner, basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize,
   basicEnglishTokenizeBytes, getTokenizer, spacyTokenizer,
 } from '../../lib/data';
+import { decodeUtf8, firstLineEnd } from '../../lib/data/tokenizers';
 
 const PYTHON = '/usr/bin/python3';
 const UTILS = '/usr/lib/python3/dist-packages/torchtext/data/utils.py';
@@ -160,5 +161,22 @@ describe('basic_english from UTF-8 bytes equals torchtext', () => {
       const field = new Field(opts);
       for (const t of texts.slice(0, 50)) expect(field.preprocessBytes(Buffer.from(t, 'utf8'))).toEqual(field.preprocess(t));
     }
+  });
+
+  test('non-bytes and ranges outside the bytes give named errors', () => {
+    const notBytes = /Expected a Uint8Array or Buffer for bytes but received (null|number 5|string "abc")/;
+    const interner = new TokenInterner();
+    for (const bad of [null, 5, 'abc']) {
+      expect(() => basicEnglishTokenizeBytes(bad as never)).toThrow(notBytes);
+      expect(() => basicEnglishIdsFromBytes(bad as never, interner)).toThrow(notBytes);
+      expect(() => firstLineEnd(bad as never)).toThrow(notBytes);
+      expect(() => decodeUtf8(bad as never)).toThrow(notBytes);
+      expect(() => new CorpusBuilder('basic_english').addBytes(bad as never)).toThrow(notBytes);
+      expect(() => new Field({ tokenize: 'basic_english' }).preprocessBytes(bad as never)).toThrow(notBytes);
+    }
+    const two = Buffer.from('ab');
+    expect(() => basicEnglishTokenizeBytes(two, 1, 5)).toThrow(/\[start, end\) = \[1, 5\) is not within the 2 bytes/);
+    expect(() => new CorpusBuilder('basic_english').addBytes(two, 2, 1)).toThrow(/\[start, end\) = \[2, 1\) is not within the 2 bytes/);
+    expect(basicEnglishTokenizeBytes(Buffer.from('Hello, World.\nx'), 0, 13)).toEqual(['hello', ',', 'world', '.']);
   });
 });
