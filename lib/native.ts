@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { TorchError } from './errors';
 
-/** An opaque native tensor handle (a type-tagged napi external). */
-export type Handle = { readonly __brand: 'TensorHandle' };
+/** An opaque native tensor handle: a BigInt naming a slot (and its generation) in the addon's table. */
+export type Handle = bigint & { readonly __brand: 'TensorHandle' };
 /** An opaque native optimizer handle. */
 export type OptimizerHandle = { readonly __brand: 'OptimizerHandle' };
 type H = Handle;

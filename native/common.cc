@@ -16,8 +16,10 @@ uint64_t Encode(uint32_t slot, uint32_t generation) {
 // The slot a handle names, with the generation it was made for; throws on anything that is not one of
 // this addon's handles.
 TensorSlot* Lookup(const Napi::Value& value, const char* what, bool* stale) {
-  if (value.IsExternal()) {
-    uint64_t bits = reinterpret_cast<uintptr_t>(value.As<Napi::External<void>>().Data());
+  uint64_t bits;
+  bool lossless;
+  // Fails (napi_bigint_expected, no JS exception) for anything but a BigInt: one call does both.
+  if (napi_get_value_bigint_uint64(value.Env(), value, &bits, &lossless) == napi_ok && lossless) {
     AddonData* data = Data(value.Env());
     uint64_t slot = bits & kSlotMask;
     if ((bits & (0xFFFFULL << 48)) == kHandleTag && data != nullptr && slot < data->slots.size()) {
@@ -29,6 +31,12 @@ TensorSlot* Lookup(const Napi::Value& value, const char* what, bool* stale) {
   ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
 }
 }  // namespace
+
+bool IsScalar(const Napi::Value& value) {
+  napi_valuetype type;
+  if (napi_typeof(value.Env(), value, &type) != napi_ok) return false;
+  return type == napi_number || type == napi_boolean;
+}
 
 AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 
@@ -47,7 +55,15 @@ Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
   TensorSlot& s = data->slots[slot];
   s.tensor = std::move(tensor);
   s.live = true;
-  return Napi::External<void>::New(env, reinterpret_cast<void*>(static_cast<uintptr_t>(Encode(slot, s.generation))));
+  napi_value out;
+  if (napi_create_bigint_uint64(env, Encode(slot, s.generation), &out) != napi_ok) {
+    s.tensor.reset();
+    s.live = false;
+    s.generation++;
+    data->freeSlots.push_back(slot);
+    ThrowTorch(env, "could not create a tensor handle");
+  }
+  return Napi::Value(env, out);
 }
 
 TensorSlot* Slot(const Napi::Value& value, const char* what) {

@@ -34,14 +34,17 @@ struct AddonData {
 
 AddonData* Data(Napi::Env env);
 
-// A JS tensor handle is a napi External whose pointer value is not an address but an encoded
-// (tag, generation, slot) triple into the environment's slot table; nothing is ever dereferenced
-// through it, so a stale, foreign or forged handle is refused by a table check, never a crash. JS code
-// cannot create externals. The handle has no napi finalizer: a finalizer costs a weak reference per
-// tensor whose small allocation outlives the tensor and fragments the heap (10,000 create/dispose
-// cycles of a 300 KB tensor grew RSS by 1.9 GB that way). The safety net for tensors dropped without
-// dispose() is a FinalizationRegistry in lib/tensor.ts that calls dispose with the handle.
+// A JS tensor handle is a BigInt that encodes a (tag, generation, slot) triple into the environment's
+// slot table; nothing is ever dereferenced through it, so a stale, foreign or forged handle is refused
+// by a table check, never a crash. Not a napi External: in Node 20 every napi_create_external makes a
+// weak reference (a global handle and a small malloc'd record that outlives the tensor until the
+// collector runs), which cost ~0.15 us per op and fragments the heap (with a finalizer on each handle,
+// 10,000 create/dispose cycles of a 300 KB tensor grew RSS by 1.9 GB). A BigInt is a plain young-
+// generation value, and its type tells a tensor argument from a number one. The safety net for tensors
+// dropped without dispose() is a FinalizationRegistry in lib/tensor.ts that calls dispose with the handle.
 TensorSlot* Slot(const Napi::Value& value, const char* what);  // nullptr when stale (disposed)
+// True for a number or a boolean (one napi_typeof): the scalar form of a tensor-or-scalar argument.
+bool IsScalar(const Napi::Value& value);
 
 Napi::Value Wrap(Napi::Env env, torch::Tensor tensor);
 const torch::Tensor& Unwrap(const Napi::Value& value, const char* what);

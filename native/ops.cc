@@ -7,8 +7,6 @@ namespace {
 
 using torch::Tensor;
 
-bool IsScalar(const Napi::Value& v) { return v.IsNumber() || v.IsBoolean(); }
-
 // Binary ops take a tensor and a tensor or a number (a Python-style "wrapped number").
 #define TS_BINARY(NAME, EXPR_T, EXPR_S)                                      \
   Napi::Value NAME(const Napi::CallbackInfo& info) {                         \
@@ -167,7 +165,7 @@ std::vector<torch::indexing::TensorIndex> Indices(const Napi::Value& value) {
       if (s == "...") out.emplace_back(Ellipsis);
       else if (s == "newaxis") out.emplace_back(None);
       else ThrowType(v.Env(), "unknown index " + s);
-    } else if (v.IsExternal()) {
+    } else if (v.IsBigInt()) {
       out.emplace_back(Unwrap(v, "index"));
     } else if (v.IsObject()) {
       auto o = v.As<Napi::Object>();

@@ -140,6 +140,20 @@ describe('memory: JS owns native tensors', () => {
     fresh.dispose();
   });
 
+  test('forged and foreign handles are refused, never dereferenced', () => {
+    const live = zeros([3]);
+    const h = live.handle as unknown as bigint;
+    // Same slot and generation but another tag, a negative and an over-wide BigInt, a slot past the
+    // table's end, and values of other types: each is a TypeError, and the live tensor is untouched.
+    const forged: unknown[] = [h ^ (1n << 60n), -h, h | (1n << 70n), (h & ~0xffffffn) | 0xfffffen, Number(h & 0xffffffn), {}, null, 'x'];
+    for (const f of forged) {
+      expect(() => native.reduce('sum', f as never, undefined, false)).toThrow(/must be a Tensor handle/);
+      expect(() => native.dispose(f as never)).toThrow(/must be a Tensor handle/);
+    }
+    expect(live.sum().item()).toBe(0);
+    live.dispose();
+  });
+
   test('tensors dropped without dispose are freed by the garbage collector (safety net)', async () => {
     const gc = (global as { gc?: () => void }).gc;
     if (!gc) {
