@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TorchError } from './errors';
+import { OpenblasCoretypeChoice, chooseOpenblasCoretype } from './openblas';
 
 /** An opaque native tensor handle: a BigInt naming a slot (and its generation) in the addon's table. */
 export type Handle = bigint & { readonly __brand: 'TensorHandle' };
@@ -127,6 +128,7 @@ export interface Binding {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   buildInfo(): { libtorch: string; cudaAvailable: boolean };
+  blasInfo(): { core: string | null; config: string | null };
   setMallocThresholds(mmapBytes: number, trimBytes: number): boolean;
   setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
   setFlushDenormal(on: boolean): boolean;
@@ -247,6 +249,18 @@ function load(): { binding: Binding; file: string; libtorch: LibtorchInfo } {
   throw loadError([found, ...errors]);
 }
 
+// Before libtorch loads: OpenBLAS reads OPENBLAS_CORETYPE once, at load (see lib/openblas.ts).
+const openblasCoretype: OpenblasCoretypeChoice =
+  process.platform === 'linux' && process.arch === 'x64'
+    ? chooseOpenblasCoretype(process.env, () => {
+        try {
+          return fs.readFileSync('/proc/cpuinfo', 'utf8');
+        } catch {
+          return null;
+        }
+      })
+    : { value: process.env.OPENBLAS_CORETYPE, setBy: process.env.OPENBLAS_CORETYPE === undefined ? null : 'user' };
+
 const loaded = load();
 export const native: Binding = loaded.binding;
 /** Where the addon came from and which libtorch it runs on. */
@@ -255,4 +269,10 @@ export const addonInfo = {
   libtorchVersion: loaded.libtorch.version as string,
   libtorchSource: loaded.libtorch.source,
   variant: loaded.libtorch.variant as 'cpu' | 'cuda',
+  /**
+   * The BLAS libtorch uses, when it is OpenBLAS: the kernels in use (`core`, e.g. "SkylakeX"; "Prescott"
+   * means OpenBLAS's SSE3 fallback), its build (`config`), and OPENBLAS_CORETYPE as set before loading
+   * and by whom. Nulls when the BLAS is not OpenBLAS.
+   */
+  blas: { ...loaded.binding.blasInfo(), coretype: openblasCoretype },
 };

@@ -81,6 +81,19 @@ Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
+// blasInfo() -> {core, config}: what OpenBLAS reports (openblas_get_corename, openblas_get_config),
+// nulls when libtorch's BLAS is not OpenBLAS.
+Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  using GetString = char* (*)();
+  auto out = Napi::Object::New(info.Env());
+  for (auto [key, symbol] : {std::pair<const char*, const char*>{"core", "openblas_get_corename"}, {"config", "openblas_get_config"}}) {
+    auto fn = reinterpret_cast<GetString>(dlsym(RTLD_DEFAULT, symbol));
+    const char* value = fn != nullptr ? fn() : nullptr;
+    out.Set(key, value != nullptr ? Napi::Value(Napi::String::New(info.Env(), value)) : info.Env().Null());
+  }
+  return out;
+}
+
 // buildInfo() -> {libtorch: "1.13.0", cuda: bool (compiled with CUDA and a device present)}
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   auto out = Napi::Object::New(info.Env());
@@ -99,6 +112,7 @@ void InitDevice(Napi::Env env, Napi::Object exports) {
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
   Export<BuildInfo>(env, exports, "buildInfo");
+  Export<BlasInfo>(env, exports, "blasInfo");
   Export<SetMallocThresholds>(env, exports, "setMallocThresholds");
   Export<SetAllowTF32>(env, exports, "setAllowTF32");
   Export<SetFlushDenormal>(env, exports, "setFlushDenormal");

@@ -1,0 +1,44 @@
+// OpenBLAS kernel selection, settled before libtorch (and the OpenBLAS it links) is loaded.
+//
+// OpenBLAS picks its kernels at load time from the CPU's family and model numbers. Up to 0.3.24 it
+// fell back to "Prescott" (SSE3 kernels from 2004) on Intel models it did not list, whatever the CPU
+// could do (OpenBLAS issue #4267, fixed in 0.3.25 by PR #4268). Debian 12 ships 0.3.21: on this
+// project's CI host (an AVX-512 Xeon that reports only "Intel(R) Xeon(R) Processor") it chose
+// Prescott, and a 64x256 @ 256x256 sgemm took ~270 µs instead of ~90 µs with the SkylakeX kernels.
+// Its documented override is the OPENBLAS_CORETYPE environment variable, read once when the library
+// loads. So before loading the addon, when the user has not set it, we set it from the CPU's feature
+// flags on Intel x86-64 Linux, to the kernels OpenBLAS itself picks on CPUs it recognises with those
+// features. A value the user sets (any value, even empty) is left alone.
+
+/** The OpenBLAS core type for a Linux /proc/cpuinfo text, or null to leave OpenBLAS's own choice. */
+export function openblasCoretypeFor(cpuinfo: string): string | null {
+  const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
+  const flagsLine = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1];
+  // Only Intel's detection had the fallback; AMD's path maps unknown Zen models by features already.
+  if (vendor !== 'GenuineIntel' || flagsLine === undefined) return null;
+  const flags = new Set(flagsLine.trim().split(/\s+/));
+  const has = (...names: string[]): boolean => names.every((n) => flags.has(n));
+  if (has('avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl')) return 'SkylakeX';
+  if (has('avx2', 'fma')) return 'Haswell';
+  return null;
+}
+
+export interface OpenblasCoretypeChoice {
+  /** OPENBLAS_CORETYPE as OpenBLAS will see it (undefined: unset, OpenBLAS detects). */
+  value: string | undefined;
+  /** 'user' when it was set before torch-sentiment loaded, 'torch-sentiment' when we set it. */
+  setBy: 'user' | 'torch-sentiment' | null;
+}
+
+/**
+ * Sets OPENBLAS_CORETYPE in `env` (process.env: Node passes it on to the C environment, so OpenBLAS
+ * sees it when libtorch loads, and so do child processes) unless it is already set.
+ */
+export function chooseOpenblasCoretype(env: NodeJS.ProcessEnv, readCpuinfo: () => string | null): OpenblasCoretypeChoice {
+  if (env.OPENBLAS_CORETYPE !== undefined) return { value: env.OPENBLAS_CORETYPE, setBy: 'user' };
+  const cpuinfo = readCpuinfo();
+  const core = cpuinfo === null ? null : openblasCoretypeFor(cpuinfo);
+  if (core === null) return { value: undefined, setBy: null };
+  env.OPENBLAS_CORETYPE = core;
+  return { value: core, setBy: 'torch-sentiment' };
+}
