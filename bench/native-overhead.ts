@@ -51,7 +51,7 @@ function serve(iters: number): void {
     [OPS[2]]: [() => tensor(ids, { shape: [300, 64], dtype: 'int64' }), iters],
   };
   for (const [fn, n] of Object.values(ops)) run(fn, Math.min(n, 1000));
-  process.stdout.write(JSON.stringify({ threads: getNumThreads() }) + '\n');
+  process.stdout.write(JSON.stringify({ threads: getNumThreads(), blas: addonInfo.blas.core }) + '\n');
   readline.createInterface({ input: process.stdin }).on('line', (line) => {
     const [fn, n] = ops[line.trim()];
     process.stdout.write(JSON.stringify(run(fn, n)) + '\n');
@@ -98,7 +98,8 @@ async function measure(tuned: boolean, iters: number, meta: Record<string, unkno
   for (let p = 0; p < PAIRS; p++) {
     const node = new Side('node', tuned, iters);
     const python = new Side('python', tuned, iters);
-    await node.next();
+    const ours = await node.next();
+    meta.ourBlas = ours.blas;
     Object.assign(meta, await python.next());
     for (let r = 0; r < ROUNDS; r++) {
       for (const op of OPS) {
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const meta: Record<string, unknown> = {};
   const results = { defaults: await measure(false, iters, meta), tuned: await measure(true, iters, meta) };
   console.log(`native-overhead: runs of ${iters} calls (matmul ${Math.max(1, Math.floor(iters / 100))}), ${PAIRS} process pairs x ${ROUNDS} rounds, Node and Python runs alternating;`);
-  console.log(`libtorch ${addonInfo.libtorchVersion} (${addonInfo.variant}), PyTorch ${meta.version} (int64 upload: ${meta.upload}); intra-op threads: torch-sentiment ${getNumThreads()}, PyTorch ${meta.threads}; OPENBLAS_NUM_THREADS=1 on both sides`);
+  console.log(`libtorch ${addonInfo.libtorchVersion} (${addonInfo.variant}), PyTorch ${meta.version} (int64 upload: ${meta.upload}); intra-op threads: torch-sentiment ${getNumThreads()}, PyTorch ${meta.threads}; OPENBLAS_NUM_THREADS=1 on both sides; OpenBLAS kernels: torch-sentiment ${meta.ourBlas}, PyTorch ${meta.blas}`);
   let worst = 0;
   const slower: string[] = [];
   for (const setting of ['defaults', 'tuned'] as const) {

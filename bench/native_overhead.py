@@ -5,6 +5,7 @@
 import json, sys, time
 import numpy as np
 import torch
+from blas_info import openblas_core
 
 iters = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
 torch.manual_seed(0)
@@ -43,7 +44,7 @@ OPS = {
 for fn, n in OPS.values():
     run(fn, min(n, 1000))
 
-print(json.dumps({'threads': torch.get_num_threads(), 'version': torch.__version__, 'upload': upload.__name__}), flush=True)
+print(json.dumps({'threads': torch.get_num_threads(), 'version': torch.__version__, 'upload': upload.__name__, 'blas': openblas_core()}), flush=True)
 for line in sys.stdin:
     fn, n = OPS[line.strip()]
     print(json.dumps(run(fn, n)), flush=True)

@@ -2,7 +2,7 @@
 // epoch of the tutorial's model, timing the BucketIterator's batch creation and the training steps.
 // Prints JSON {seconds, loss, acc}. With --dump it first writes the epoch's batches for PyTorch.
 import * as fs from 'fs';
-import { data, manualSeed, models, nn, optim, train, tuneAllocator, cuda, resolveDevice, setBlasThreads, setFlushDenormal } from '../lib';
+import { addonInfo, data, manualSeed, models, nn, optim, train, tuneAllocator, cuda, resolveDevice, setBlasThreads, setFlushDenormal } from '../lib';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const r = train(model, it, optimizer, criterion, { progress: false });
   cuda.synchronize();
   const seconds = (performance.now() - start) / 1000;
-  console.log(JSON.stringify({ seconds, loss: r.loss, acc: r.acc, batches: it.length, padding }));
+  console.log(JSON.stringify({ seconds, loss: r.loss, acc: r.acc, batches: it.length, padding, blas: addonInfo.blas.core }));
 }
 
 main().catch((e) => {

@@ -14,6 +14,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { chooseOpenblasCoretype } from '../lib/openblas';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -31,11 +32,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-epoch-'));
 const dump = path.join(tmp, 'batches');
 const TUNED = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(256 * 2 ** 20) };
 
-type Result = { seconds: number; loss: number; acc: number; batches?: number; padding?: number; threads?: number; version?: string };
+type Result = { seconds: number; loss: number; acc: number; batches?: number; padding?: number; threads?: number; version?: string; blas?: string | null };
 const clean = { ...process.env };
 delete clean.MALLOC_MMAP_THRESHOLD_;
 delete clean.MALLOC_TRIM_THRESHOLD_;
 delete clean.OPENBLAS_NUM_THREADS;
+// The same OpenBLAS kernels on both sides: what torch-sentiment would choose (lib/openblas.ts), set
+// explicitly for both children, unless OPENBLAS_CORETYPE is already set.
+chooseOpenblasCoretype(clean, () => (fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : null));
 
 function node(setting: string, first: boolean): Result {
   // From TypeScript sources through register-ts, or the compiled copy beside this file (GPU kit).
@@ -58,6 +62,7 @@ function py(setting: string): Result {
 const rows: string[] = [];
 let first = true;
 let info: Result | null = null;
+const blas = new Set<string>();
 for (const setting of settings) {
   const ours = node(setting, first);
   if (first) info = ours;
@@ -70,8 +75,9 @@ for (const setting of settings) {
   }[setting] ?? setting;
   rows.push(`| ${label} | ${ours.seconds.toFixed(2)} | ${theirs.seconds.toFixed(2)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${ours.loss.toFixed(6)} / ${theirs.loss.toFixed(6)} |`);
   if (!info?.threads) info = { ...(info as Result), threads: theirs.threads, version: theirs.version };
+  blas.add(`${ours.blas ?? 'not OpenBLAS'} / ${theirs.blas ?? 'not OpenBLAS'}`);
 }
-console.log(`seed-epoch on ${device}: ${info?.batches} batches of 64, padding ${(100 * (info?.padding ?? 0)).toFixed(1)}% of batch tokens; PyTorch ${info?.version}, ${info?.threads} intra-op thread(s) on both sides; ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
+console.log(`seed-epoch on ${device}: ${info?.batches} batches of 64, padding ${(100 * (info?.padding ?? 0)).toFixed(1)}% of batch tokens; PyTorch ${info?.version}, ${info?.threads} intra-op thread(s) on both sides; OpenBLAS kernels (ours / PyTorch): ${[...blas].join(', ')}; ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
 console.log('');
 console.log('| settings (both sides) | torch-sentiment epoch (s) | PyTorch epoch (s) | ratio | mean train loss (ours / PyTorch) |');
 console.log('|---|---:|---:|---:|---|');

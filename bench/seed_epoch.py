@@ -7,6 +7,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.optim as optim
+from blas_info import openblas_core
 
 ids_file, meta_file = sys.argv[1], sys.argv[2]
 import os
@@ -67,4 +68,4 @@ for text, label in batches:
 sync()
 seconds = time.perf_counter() - start
 print(json.dumps({'seconds': seconds, 'loss': epoch_loss / len(batches), 'acc': epoch_acc / len(batches),
-                  'threads': torch.get_num_threads(), 'version': torch.__version__}))
+                  'threads': torch.get_num_threads(), 'version': torch.__version__, 'blas': openblas_core()}))
