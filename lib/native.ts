@@ -263,6 +263,18 @@ const openblasCoretype: OpenblasCoretypeChoice =
 
 const loaded = load();
 export const native: Binding = loaded.binding;
+
+// When we chose kernels but OpenBLAS still runs Prescott, our setting did not reach it: OpenBLAS was
+// loaded before us, or process.env here is a sandbox's copy (Jest test files). Say so once.
+const blasCore = loaded.binding.blasInfo().core;
+if (openblasCoretype.setBy === 'torch-sentiment' && blasCore === 'Prescott' && openblasCoretype.value !== 'Prescott') {
+  process.emitWarning(
+    `OpenBLAS runs its SSE3 "Prescott" kernels although this CPU has ${openblasCoretype.value}-class ones (matrix products ~3x slower): ` +
+      `the OPENBLAS_CORETYPE=${openblasCoretype.value} that torch-sentiment set did not reach it (OpenBLAS was loaded earlier, or process.env is a sandbox's copy, as in Jest). ` +
+      `Set OPENBLAS_CORETYPE=${openblasCoretype.value} in the environment before Node starts.`,
+    { code: 'TORCH_SENTIMENT_OPENBLAS_PRESCOTT' },
+  );
+}
 /** Where the addon came from and which libtorch it runs on. */
 export const addonInfo = {
   file: loaded.file,
@@ -274,5 +286,5 @@ export const addonInfo = {
    * means OpenBLAS's SSE3 fallback), its build (`config`), and OPENBLAS_CORETYPE as set before loading
    * and by whom. Nulls when the BLAS is not OpenBLAS.
    */
-  blas: { ...loaded.binding.blasInfo(), coretype: openblasCoretype },
+  blas: { core: blasCore, config: loaded.binding.blasInfo().config, coretype: openblasCoretype },
 };

@@ -8,7 +8,10 @@
 // Its documented override is the OPENBLAS_CORETYPE environment variable, read once when the library
 // loads. So before loading the addon, when the user has not set it, we set it from the CPU's feature
 // flags on Intel x86-64 Linux, to the kernels OpenBLAS itself picks on CPUs it recognises with those
-// features. A value the user sets (any value, even empty) is left alone.
+// features. A value the user sets (any value, even empty) is left alone. It cannot work where
+// process.env is a copy (Jest gives each test file one: this repo's jest globalSetup sets it in the
+// real environment instead) or where OpenBLAS was loaded before torch-sentiment; lib/native.ts then
+// warns (TORCH_SENTIMENT_OPENBLAS_PRESCOTT), and addonInfo.blas.core always tells what runs.
 
 /** The OpenBLAS core type for a Linux /proc/cpuinfo text, or null to leave OpenBLAS's own choice. */
 export function openblasCoretypeFor(cpuinfo: string): string | null {

@@ -38,12 +38,15 @@ describe('OpenBLAS core type', () => {
   });
 
   test('in a fresh process, OpenBLAS runs the kernels chosen, and a user value wins', () => {
-    const report = (env: NodeJS.ProcessEnv): { core: string | null; coretype: { value?: string; setBy: string | null } } => {
-      const code = `const t = require('./lib'); console.log(JSON.stringify(t.addonInfo.blas));`;
+    let stderr = '';
+    // sandboxed: process.env replaced by a copy before loading, as Jest does for test files.
+    const report = (env: NodeJS.ProcessEnv, sandboxed = false): { core: string | null; coretype: { value?: string; setBy: string | null } } => {
+      const code = `${sandboxed ? 'process.env = { ...process.env };' : ''} const t = require('./lib'); console.log(JSON.stringify(t.addonInfo.blas));`;
       const clean = { ...process.env };
       delete clean.OPENBLAS_CORETYPE;
       const r = spawnSync(process.execPath, ['-r', './scripts/register-ts.js', '-e', code], { cwd: root, env: { ...clean, ...env }, encoding: 'utf8' });
       expect(r.status).toBe(0);
+      stderr = r.stderr;
       return JSON.parse(r.stdout);
     };
     const auto = report({});
@@ -57,6 +60,15 @@ describe('OpenBLAS core type', () => {
     if (expected !== null) {
       expect(auto.coretype).toEqual({ value: expected, setBy: 'torch-sentiment' });
       expect(auto.core).toBe(expected);
+      expect(stderr).not.toContain('TORCH_SENTIMENT_OPENBLAS_PRESCOTT');
+      // Where the setting cannot reach OpenBLAS, the library says so (once, as a process warning).
+      const sandboxed = report({}, true);
+      if (sandboxed.core === 'Prescott') {
+        expect(stderr).toContain('[TORCH_SENTIMENT_OPENBLAS_PRESCOTT]');
+        expect(stderr).toContain(`Set OPENBLAS_CORETYPE=${expected} in the environment`);
+      } else {
+        expect(stderr).not.toContain('TORCH_SENTIMENT_OPENBLAS_PRESCOTT'); // OpenBLAS knows this CPU itself
+      }
     } else {
       expect(auto.coretype.setBy).toBeNull();
     }
