@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     epochs,
     test,
     settings: { model: 'rnn', seed: SEED, maxVocabSize: MAX_VOCAB_SIZE, batchSize: BATCH_SIZE, embeddingDim: EMBEDDING_DIM, hiddenDim: HIDDEN_DIM, optimizer: 'SGD', lr: 1e-3, epochs: N_EPOCHS, tokenizer: 'spacy' },
-    versions: { library: require('../package.json').version, libtorch: addonInfo.libtorchVersion },
+    versions: { library: require('../package.json').version, libtorch: addonInfo.libtorchVersion, blas: addonInfo.blas.core },
     device,
     dataSeconds,
     totalSeconds: (performance.now() - t0) / 1000,

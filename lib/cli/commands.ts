@@ -87,7 +87,7 @@ export async function runTrain(s: TrainSettings): Promise<void> {
     test,
     settings: { ...s, progress: undefined },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    versions: { library: (require('../../package.json') as { version: string }).version, libtorch: addonInfo.libtorchVersion },
+    versions: { library: (require('../../package.json') as { version: string }).version, libtorch: addonInfo.libtorchVersion, blas: addonInfo.blas.core },
     device,
     totalSeconds: (performance.now() - t0) / 1000,
   });

@@ -6,7 +6,8 @@ export interface Metrics {
   epochs: Array<{ epoch: number; trainLoss: number; trainAcc: number; validLoss: number; validAcc: number; seconds: number; best: boolean }>;
   test?: { loss: number; acc: number };
   settings: Record<string, unknown>;
-  versions: { library: string; libtorch: string };
+  /** `blas`: the OpenBLAS kernels in use (addonInfo.blas.core), null when the BLAS is not OpenBLAS. */
+  versions: { library: string; libtorch: string; blas?: string | null };
   device: string;
   dataSeconds?: number;
   totalSeconds?: number;

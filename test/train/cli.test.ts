@@ -4,7 +4,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadBundle, load } from '../../lib';
+import { addonInfo, loadBundle, load } from '../../lib';
 import { syntheticImdb } from '../helpers/synthetic-imdb';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -51,6 +51,7 @@ describe('torch-sentiment CLI', () => {
     const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.epochs).toHaveLength(2);
     expect(metrics.versions.libtorch).toMatch(/^\d+\.\d+/);
+    expect(metrics.versions.blas).toBe(addonInfo.blas.core); // which OpenBLAS kernels ran (null: not OpenBLAS)
     expect(Object.keys(load(path.join(out, 'bundle', 'model.pt')))).toEqual(['embedding.weight', 'fc.weight', 'fc.bias']);
 
     const p = cli('predict', '--model-dir', path.join(out, 'bundle'), '--device', 'cpu', 'great wonderful superb');
