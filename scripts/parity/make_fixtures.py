@@ -37,10 +37,26 @@ written with 9 significant digits, enough to round-trip float32. Cases:
 import json
 import math
 import os
+import subprocess
 import sys
+
+# The OpenBLAS kernels torch-sentiment runs on this machine (lib/openblas.ts: Debian's OpenBLAS 0.3.21
+# falls back to SSE3 kernels on Intel CPUs it does not know), so that both sides compute the same way.
+# OpenBLAS reads this once, when torch loads it: it must be set before the import.
+if 'OPENBLAS_CORETYPE' not in os.environ:
+    try:
+        _core = subprocess.run(['node', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'openblas-coretype.js')],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f'make_fixtures: could not ask torch-sentiment for its OpenBLAS core type ({e}); OpenBLAS chooses', file=sys.stderr)
+        _core = ''
+    if _core:
+        os.environ['OPENBLAS_CORETYPE'] = _core
 
 import torch
 import torch.nn as nn
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'bench'))
+from blas_info import openblas_core  # noqa: E402
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 HASH_MUL = 2654435761
@@ -666,7 +682,7 @@ def main(argv):
             continue
         doc = make()
         assert doc['name'] == name, (doc['name'], name)
-        doc['generator'] = {'script': 'scripts/parity/make_fixtures.py', 'torch': torch.__version__,
+        doc['generator'] = {'script': 'scripts/parity/make_fixtures.py', 'torch': torch.__version__, 'openblas': openblas_core(),
                             **({'device': device} if device != 'cpu' else {}),
                             'formula': FORMULA, 'tokenFormula': TOKEN_FORMULA}
         with open(os.path.join(out_dir, f'{name}.json'), 'w') as f:

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+'use strict';
+// Prints the OPENBLAS_CORETYPE that torch-sentiment sets on this machine (lib/openblas.ts), or nothing
+// when it leaves OpenBLAS to choose; the value already in the environment if one is set. The parity
+// fixture scripts use it so that PyTorch runs the same OpenBLAS kernels as the library:
+//   export OPENBLAS_CORETYPE=$(node scripts/openblas-coretype.js)
+require('./register-ts.js');
+const fs = require('fs');
+const { chooseOpenblasCoretype } = require('../lib/openblas');
+
+const env = { ...process.env };
+const readCpuinfo = () => (process.platform === 'linux' && process.arch === 'x64' && fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : null);
+const choice = chooseOpenblasCoretype(env, readCpuinfo);
+if (choice.value !== undefined) console.log(choice.value);
