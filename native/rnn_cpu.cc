@@ -8,8 +8,8 @@
 // through time (tanh_backward fused), then the weight and input gradients as single products over all
 // steps. Same mathematics and parameters; results differ from libtorch's only by float rounding
 // (summation order). The arithmetic is the same, so the gain is the overhead only: the tutorial's
-// training step ([270, 64] tokens, 100 -> 256) takes 351 ms against 378 ms with libtorch's RNN, both at
-// ~27 GFLOP/s, near this CPU's single-thread sgemm rate. test/nn/fused-rnn.test.ts compares both paths
+// training step ([270, 64] tokens, 100 -> 256) took 351 ms against 378 ms with libtorch's RNN, both at
+// ~27 GFLOP/s (OpenBLAS's Prescott kernels; see lib/openblas.ts). test/nn/fused-rnn.test.ts compares both paths
 // on many shapes, the parity suite compares this one with PyTorch.
 #include "rnn_cpu.h"
 
