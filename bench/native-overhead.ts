@@ -3,7 +3,7 @@
 // PyTorch is Debian's python3-torch for /usr/bin/python3 (override with PYTHON=...).
 //
 // Like with like: each side runs in its own process, under the same settings, and the two are sampled
-// in fine alternation: one timed run (~50-100 ms) of an op in Node, then the same in Python, and so
+// in fine alternation: one timed run (13-100 ms) of an op in Node, then the same in Python, and so
 // on (the order flips every round). This shared host's speed drifts by 10-25% over seconds, so the
 // best of N runs of identical work differs by up to 7% between two processes; but two runs side by
 // side see the same spell. So the comparison is paired: the ratio ours / PyTorch's of each pair of

@@ -266,7 +266,8 @@ export const native: Binding = loaded.binding;
 
 // When we chose kernels but OpenBLAS still runs Prescott, our setting did not reach it: OpenBLAS was
 // loaded before us, or process.env here is a sandbox's copy (Jest test files). Say so once.
-const blasCore = loaded.binding.blasInfo().core;
+const blas = loaded.binding.blasInfo();
+const blasCore = blas.core;
 if (openblasCoretype.setBy === 'torch-sentiment' && blasCore === 'Prescott' && openblasCoretype.value !== 'Prescott') {
   process.emitWarning(
     `OpenBLAS runs its SSE3 "Prescott" kernels although this CPU has ${openblasCoretype.value}-class ones (matrix products ~3x slower): ` +
@@ -286,5 +287,5 @@ export const addonInfo = {
    * means OpenBLAS's SSE3 fallback), its build (`config`), and OPENBLAS_CORETYPE as set before loading
    * and by whom. Nulls when the BLAS is not OpenBLAS.
    */
-  blas: { core: blasCore, config: loaded.binding.blasInfo().config, coretype: openblasCoretype },
+  blas: { core: blas.core, config: blas.config, coretype: openblasCoretype },
 };

@@ -17,7 +17,7 @@
 export function openblasCoretypeFor(cpuinfo: string): string | null {
   const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
   const flagsLine = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1];
-  // Only Intel's detection had the fallback; AMD's path maps unknown Zen models by features already.
+  // Only Intel's detection is known to have had this fallback (#4267); other vendors keep OpenBLAS's choice.
   if (vendor !== 'GenuineIntel' || flagsLine === undefined) return null;
   const flags = new Set(flagsLine.trim().split(/\s+/));
   const has = (...names: string[]): boolean => names.every((n) => flags.has(n));
