@@ -154,6 +154,18 @@ export class Tensor {
   toString(): string {
     return this._h === null ? 'Tensor(disposed)' : native.toString(this._h);
   }
+  /**
+   * What JSON.stringify writes for a tensor: its shape, dtype and device, not its data (toArray() gives
+   * that), so objects that hold tensors (logged settings, a model) stay serializable.
+   */
+  toJSON(): { shape: number[]; dtype: DType; device: string } | { disposed: true } {
+    return this._h === null ? { disposed: true } : { shape: this.shape, dtype: this.dtype, device: this.device };
+  }
+  /** console.log and util.inspect: a one-line summary (toString() prints the values). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    if (this._h === null) return 'Tensor(disposed)';
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
 
   // ---- conversion ----
   /** `to(device)`, `to(dtype)` or `to({device, dtype, copy})`: a tensor on that device / of that dtype. */

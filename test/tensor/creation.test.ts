@@ -1,4 +1,5 @@
 import { tensor, zeros, ones, full, randn, rand, randint, arange, empty, manualSeed, Tensor, zerosLike } from '../../lib';
+import { inspect } from 'util';
 import { DEVICE } from '../helpers/device';
 
 describe('creating tensors', () => {
@@ -80,5 +81,23 @@ describe('creating tensors', () => {
     expect(t.to(DEVICE).cpu().toArray()).toEqual(t.toArray());
     expect(t.long().float().toArray()).toEqual([1, -2]);
     expect(t).toBeInstanceOf(Tensor);
+  });
+
+  test('JSON.stringify and util.inspect give a summary, for live and disposed tensors', () => {
+    const x = zeros([2, 3], { device: DEVICE });
+    const y = ones([4], { requiresGrad: true });
+    const device = DEVICE === 'cuda' ? 'cuda:0' : DEVICE;
+    // An object holding tensors stays serializable (the handle inside a tensor is a BigInt).
+    expect(JSON.parse(JSON.stringify({ x, y, n: 1 }))).toEqual({
+      x: { shape: [2, 3], dtype: 'float32', device },
+      y: { shape: [4], dtype: 'float32', device: 'cpu' },
+      n: 1,
+    });
+    expect(inspect(x)).toBe(`Tensor(shape=[2, 3], dtype=float32, device=${device})`);
+    expect(inspect([y])).toBe('[ Tensor(shape=[4], dtype=float32, device=cpu, requiresGrad) ]');
+    x.dispose();
+    y.dispose();
+    expect(JSON.stringify(x)).toBe('{"disposed":true}');
+    expect(inspect(x)).toBe('Tensor(disposed)');
   });
 });
