@@ -25,6 +25,8 @@ type Timing = { cpu: number; wall: number };
 
 const OPS = ['add 64x256 + 64x256', 'matmul 64x256 @ 256x256', 'int64 [300,64] from int32 array'];
 const PAIRS = 9;
+/** Untimed calls of each op in each fresh process before its first timed run (both sides). */
+const WARMUP = 20000;
 const ROUNDS = 5;
 
 // One timed run of n calls, in process CPU time (user + system: time the hypervisor steals from this
@@ -50,7 +52,10 @@ function serve(iters: number): void {
     [OPS[1]]: [() => a.matmul(w), Math.max(1, Math.floor(iters / 100))],
     [OPS[2]]: [() => tensor(ids, { shape: [300, 64], dtype: 'int64' }), iters],
   };
-  for (const [fn, n] of Object.values(ops)) run(fn, Math.min(n, 1000));
+  // Steady state: V8 optimizes a function after enough calls, and the matmul runs only 200 calls per
+  // timed run, so with a short warm-up its JS path was still unoptimized through much of the bench
+  // (~1 µs per call more). WARMUP calls of each op first, on both sides alike.
+  for (const [fn] of Object.values(ops)) run(fn, WARMUP);
   process.stdout.write(JSON.stringify({ threads: getNumThreads(), blas: addonInfo.blas.core }) + '\n');
   readline.createInterface({ input: process.stdin }).on('line', (line) => {
     const [fn, n] = ops[line.trim()];
@@ -72,7 +77,7 @@ class Side {
     }
     this.proc = side === 'node'
       ? spawn(process.execPath, ['-r', path.join(__dirname, '..', 'scripts', 'register-ts.js'), __filename, '--serve', String(iters)], { env })
-      : spawn(process.env.PYTHON ?? '/usr/bin/python3', [path.join(__dirname, 'native_overhead.py'), String(iters)], { env });
+      : spawn(process.env.PYTHON ?? '/usr/bin/python3', [path.join(__dirname, 'native_overhead.py'), String(iters), String(WARMUP)], { env });
     this.proc.stderr.pipe(process.stderr);
     this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }

@@ -1,5 +1,5 @@
 # PyTorch side of bench/native-overhead.ts: per-call time of the same small ops, same libtorch.
-# Usage: /usr/bin/python3 bench/native_overhead.py ITERS
+# Usage: /usr/bin/python3 bench/native_overhead.py ITERS [WARMUP]
 # A server: prints one JSON line of metadata, then for each op name read from stdin runs one timed run
 # of that op and prints one JSON line {cpu, wall} (microseconds per call); exits at end of input.
 import json, sys, time
@@ -8,6 +8,7 @@ import torch
 from blas_info import openblas_core
 
 iters = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
 torch.manual_seed(0)
 a = torch.randn(64, 256)
 b = torch.randn(64, 256)
@@ -41,8 +42,10 @@ OPS = {
     'matmul 64x256 @ 256x256': (lambda: a @ w, max(1, iters // 100)),
     'int64 [300,64] from int32 array': (upload, iters),
 }
+# Untimed calls of each op before the first timed run, as many as the Node side makes (its warm-up lets
+# V8 optimize the JS path; here it only warms the caches).
 for fn, n in OPS.values():
-    run(fn, min(n, 1000))
+    run(fn, warmup)
 
 print(json.dumps({'threads': torch.get_num_threads(), 'version': torch.__version__, 'upload': upload.__name__, 'blas': openblas_core()}), flush=True)
 for line in sys.stdin:
