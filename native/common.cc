@@ -13,22 +13,13 @@ uint64_t Encode(uint32_t slot, uint32_t generation) {
   return kHandleTag | (static_cast<uint64_t>(generation & kGenerationMask) << kSlotBits) | slot;
 }
 
-// The slot a handle names, with the generation it was made for; throws on anything that is not one of
-// this addon's handles.
-TensorSlot* Lookup(const Napi::Value& value, const char* what, bool* stale) {
-  uint64_t bits;
-  bool lossless;
-  // Fails (napi_bigint_expected, no JS exception) for anything but a BigInt: one call does both.
-  if (napi_get_value_bigint_uint64(value.Env(), value, &bits, &lossless) == napi_ok && lossless) {
-    AddonData* data = Data(value.Env());
-    uint64_t slot = bits & kSlotMask;
-    if ((bits & (0xFFFFULL << 48)) == kHandleTag && data != nullptr && slot < data->slots.size()) {
-      TensorSlot* s = &data->slots[slot];
-      *stale = !s->live || (s->generation & kGenerationMask) != ((bits >> kSlotBits) & kGenerationMask);
-      return s;
-    }
-  }
-  ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
+// Frees a live slot's tensor and puts the slot back on the free list; its generation moves on, so
+// every handle made for it is stale from now on.
+void Release(AddonData* data, TensorSlot& s) {
+  s.tensor.reset();
+  s.live = false;
+  s.generation++;
+  data->freeSlots.push_back(s.index);
 }
 }  // namespace
 
@@ -57,19 +48,28 @@ Napi::Value Wrap(Napi::Env env, torch::Tensor tensor) {
   s.live = true;
   napi_value out;
   if (napi_create_bigint_uint64(env, Encode(slot, s.generation), &out) != napi_ok) {
-    s.tensor.reset();
-    s.live = false;
-    s.generation++;
-    data->freeSlots.push_back(slot);
+    Release(data, s);
     ThrowTorch(env, "could not create a tensor handle");
   }
   return Napi::Value(env, out);
 }
 
+// The slot a handle names, or nullptr when that slot has been freed since (a disposed tensor); throws on
+// anything that is not one of this addon's handles.
 TensorSlot* Slot(const Napi::Value& value, const char* what) {
-  bool stale;
-  TensorSlot* s = Lookup(value, what, &stale);
-  return stale ? nullptr : s;
+  uint64_t bits;
+  bool lossless;
+  // Fails (napi_bigint_expected, no JS exception) for anything but a BigInt: one call does both.
+  if (napi_get_value_bigint_uint64(value.Env(), value, &bits, &lossless) == napi_ok && lossless) {
+    AddonData* data = Data(value.Env());
+    uint64_t slot = bits & kSlotMask;
+    if ((bits & (0xFFFFULL << 48)) == kHandleTag && data != nullptr && slot < data->slots.size()) {
+      TensorSlot* s = &data->slots[slot];
+      bool stale = !s->live || (s->generation & kGenerationMask) != ((bits >> kSlotBits) & kGenerationMask);
+      return stale ? nullptr : s;
+    }
+  }
+  ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
 }
 
 const torch::Tensor& Unwrap(const Napi::Value& value, const char* what) {
@@ -81,11 +81,7 @@ const torch::Tensor& Unwrap(const Napi::Value& value, const char* what) {
 bool DisposeHandle(const Napi::Value& value) {
   TensorSlot* s = Slot(value, "tensor");
   if (s == nullptr) return false;
-  AddonData* data = Data(value.Env());
-  s->tensor.reset();
-  s->live = false;
-  s->generation++;
-  data->freeSlots.push_back(s->index);
+  Release(Data(value.Env()), *s);
   return true;
 }
 
