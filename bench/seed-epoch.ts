@@ -39,7 +39,7 @@ delete clean.MALLOC_TRIM_THRESHOLD_;
 delete clean.OPENBLAS_NUM_THREADS;
 // The same OpenBLAS kernels on both sides: what torch-sentiment would choose (lib/openblas.ts), set
 // explicitly for both children, unless OPENBLAS_CORETYPE is already set.
-chooseOpenblasCoretype(clean, () => (fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : null));
+chooseOpenblasCoretype(clean);
 
 function node(setting: string, first: boolean): Result {
   // From TypeScript sources through register-ts, or the compiled copy beside this file (GPU kit).

@@ -250,16 +250,7 @@ function load(): { binding: Binding; file: string; libtorch: LibtorchInfo } {
 }
 
 // Before libtorch loads: OpenBLAS reads OPENBLAS_CORETYPE once, at load (see lib/openblas.ts).
-const openblasCoretype: OpenblasCoretypeChoice =
-  process.platform === 'linux' && process.arch === 'x64'
-    ? chooseOpenblasCoretype(process.env, () => {
-        try {
-          return fs.readFileSync('/proc/cpuinfo', 'utf8');
-        } catch {
-          return null;
-        }
-      })
-    : { value: process.env.OPENBLAS_CORETYPE, setBy: process.env.OPENBLAS_CORETYPE === undefined ? null : 'user' };
+const openblasCoretype: OpenblasCoretypeChoice = chooseOpenblasCoretype(process.env);
 
 const loaded = load();
 export const native: Binding = loaded.binding;
@@ -267,8 +258,7 @@ export const native: Binding = loaded.binding;
 // When we chose kernels but OpenBLAS still runs Prescott, our setting did not reach it: OpenBLAS was
 // loaded before us, or process.env here is a sandbox's copy (Jest test files). Say so once.
 const blas = loaded.binding.blasInfo();
-const blasCore = blas.core;
-if (openblasCoretype.setBy === 'torch-sentiment' && blasCore === 'Prescott' && openblasCoretype.value !== 'Prescott') {
+if (openblasCoretype.setBy === 'torch-sentiment' && blas.core === 'Prescott' && openblasCoretype.value !== 'Prescott') {
   process.emitWarning(
     `OpenBLAS runs its SSE3 "Prescott" kernels although this CPU has ${openblasCoretype.value}-class ones (matrix products ~3x slower): ` +
       `the OPENBLAS_CORETYPE=${openblasCoretype.value} that torch-sentiment set did not reach it (OpenBLAS was loaded earlier, or process.env is a sandbox's copy, as in Jest). ` +

@@ -13,6 +13,28 @@
 // real environment instead) or where OpenBLAS was loaded before torch-sentiment; lib/native.ts then
 // warns (TORCH_SENTIMENT_OPENBLAS_PRESCOTT), and addonInfo.blas.core always tells what runs.
 
+import * as fs from 'fs';
+
+/**
+ * The start of /proc/cpuinfo on x86-64 Linux (the first processor's block, which has vendor_id and
+ * flags), or null elsewhere or when it cannot be read. One read of up to 16 KB: the kernel generates
+ * the file processor by processor and hands out whole blocks, at least the first; the whole file costs
+ * milliseconds on machines with many cores, at every require.
+ */
+export function readCpuinfo(): string | null {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return null;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync('/proc/cpuinfo', 'r');
+    const buf = Buffer.alloc(16384);
+    return buf.toString('utf8', 0, fs.readSync(fd, buf, 0, buf.length, null));
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** The OpenBLAS core type for a Linux /proc/cpuinfo text, or null to leave OpenBLAS's own choice. */
 export function openblasCoretypeFor(cpuinfo: string): string | null {
   const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
@@ -37,9 +59,9 @@ export interface OpenblasCoretypeChoice {
  * Sets OPENBLAS_CORETYPE in `env` (process.env: Node passes it on to the C environment, so OpenBLAS
  * sees it when libtorch loads, and so do child processes) unless it is already set.
  */
-export function chooseOpenblasCoretype(env: NodeJS.ProcessEnv, readCpuinfo: () => string | null): OpenblasCoretypeChoice {
+export function chooseOpenblasCoretype(env: NodeJS.ProcessEnv, read: () => string | null = readCpuinfo): OpenblasCoretypeChoice {
   if (env.OPENBLAS_CORETYPE !== undefined) return { value: env.OPENBLAS_CORETYPE, setBy: 'user' };
-  const cpuinfo = readCpuinfo();
+  const cpuinfo = read();
   const core = cpuinfo === null ? null : openblasCoretypeFor(cpuinfo);
   if (core === null) return { value: undefined, setBy: null };
   env.OPENBLAS_CORETYPE = core;

@@ -5,10 +5,7 @@
 // fixture scripts use it so that PyTorch runs the same OpenBLAS kernels as the library:
 //   export OPENBLAS_CORETYPE=$(node scripts/openblas-coretype.js)
 require('./register-ts.js');
-const fs = require('fs');
 const { chooseOpenblasCoretype } = require('../lib/openblas');
 
-const env = { ...process.env };
-const readCpuinfo = () => (process.platform === 'linux' && process.arch === 'x64' && fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : null);
-const choice = chooseOpenblasCoretype(env, readCpuinfo);
+const choice = chooseOpenblasCoretype({ ...process.env });
 if (choice.value !== undefined) console.log(choice.value);

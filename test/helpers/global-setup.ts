@@ -2,10 +2,8 @@
 // process.env, so the OPENBLAS_CORETYPE that lib/native.ts sets there never reaches the C environment
 // that OpenBLAS reads when libtorch loads; here, in the real process.env, it does (workers inherit it).
 // The tests then run the same OpenBLAS kernels as the library does in a plain Node process.
-import * as fs from 'fs';
 import { chooseOpenblasCoretype } from '../../lib/openblas';
 
 export default function globalSetup(): void {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return;
-  chooseOpenblasCoretype(process.env, () => (fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : null));
+  chooseOpenblasCoretype(process.env);
 }
