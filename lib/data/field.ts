@@ -5,16 +5,18 @@
  * `Batch`, see batch.ts).
  */
 import type { DType } from '../tensor';
+import { checkBytes, decodeUtf8 } from '../text/utf8';
+import { checkBoolean, checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
 import type { Fields } from './dataset';
+import { DataError } from './errors';
+import { InternedTokenizer, TokenizerFn, TokenizerLike, getTokenizer, internedTokenizer } from './tokenizers';
+import { Counter, Vocab, VocabOptions } from './vocab';
 
 /** What `buildVocab` reads: a Dataset or anything with its fields and examples. */
 export interface VocabSource {
   readonly fields: Fields;
   readonly examples: ReadonlyArray<object>;
 }
-import { TokenizerFn, TokenizerLike, basicEnglishTokenize, basicEnglishTokenizeBytes, checkBytes, decodeUtf8, getTokenizer } from './tokenizers';
-import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
-import { Counter, Vocab, VocabOptions } from './vocab';
 
 export interface FieldOptions {
   /** Values are token sequences (default) or single values such as labels. */
@@ -82,10 +84,21 @@ export class Field {
   readonly dtype: DType;
   /** Set by `buildVocab`. */
   vocab: Vocab | undefined;
+  /**
+   * The tokenizer's interned form ('basic_english', 'spacy'; not with `lower`, which changes the
+   * tokens): `preprocess` then keeps each token array's ids, and counting and numericalizing run
+   * over them, one typed-array access per token instead of one Map lookup.
+   */
+  private readonly interned: InternedTokenizer | undefined;
+  /** Interner ids of the token arrays `preprocess` made (examples do not change once made). */
+  private readonly tokenIds = new WeakMap<readonly string[], Int32Array>();
+  /** Interner id -> index in `idMapVocab` (-1: not in it and it has no `<unk>`), grown as the interner grows. */
+  private idMap = new Int32Array(0);
+  private idMapVocab: Vocab | undefined;
 
   constructor(options?: FieldOptions) {
     const o = checkObject('options', options);
-    checkKnownKeys('Field options', o, KNOWN);
+    checkKeys('Field options', o, KNOWN);
     this.sequential = optional(o.sequential, true, (v) => checkBoolean('options.sequential', v));
     this.useVocab = optional(o.useVocab, true, (v) => checkBoolean('options.useVocab', v));
     this.tokenizer = getTokenizer(o.tokenize as TokenizerLike | undefined);
@@ -111,6 +124,14 @@ export class Field {
     if (this.sequential && this.padToken === null) {
       throw invalid('options.padToken', 'a string for a sequential field (batches need padding)', null);
     }
+    this.interned = this.sequential && !this.lower ? internedTokenizer(this.tokenizer) : undefined;
+  }
+
+  /** Tokens of `ids` in the interner, remembered with their ids. */
+  private tokensOfIds(ids: Int32Array): string[] {
+    const tokens = (this.interned as InternedTokenizer).interner.tokens(ids);
+    this.tokenIds.set(tokens, ids);
+    return tokens;
   }
 
   /** Raw value -> what an example stores: tokens for sequential fields, the value itself otherwise. */
@@ -119,7 +140,9 @@ export class Field {
     if (!this.sequential) return this.lower ? x.toLowerCase() : x;
     let end = x.length;
     while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
-    const tokens = this.tokenizer(end === x.length ? x : x.slice(0, end));
+    const text = end === x.length ? x : x.slice(0, end);
+    if (this.interned !== undefined) return this.tokensOfIds(this.interned.ids(text));
+    const tokens = this.tokenizer(text);
     if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
     if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
     return tokens;
@@ -132,11 +155,9 @@ export class Field {
    */
   preprocessBytes(bytes: Uint8Array): string[] | string {
     checkBytes(bytes);
-    if (!this.sequential || this.tokenizer !== basicEnglishTokenize) return this.preprocess(decodeUtf8(bytes));
     // rstrip('\n') needs no care here: '\n' separates tokens and is dropped by basic_english.
-    const tokens = basicEnglishTokenizeBytes(bytes);
-    if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
-    return tokens;
+    if (this.interned?.idsFromBytes !== undefined) return this.tokensOfIds(this.interned.idsFromBytes(bytes));
+    return this.preprocess(decodeUtf8(bytes));
   }
 
   /** Specials in torchtext's order: unk, pad, init, eos, then extra ones; duplicates and nulls dropped. */
@@ -152,18 +173,20 @@ export class Field {
   buildVocab(datasets: VocabSource | VocabSource[], options?: BuildVocabOptions): Vocab {
     const list = Array.isArray(datasets) ? datasets : [datasets];
     const o = checkObject('options', options);
-    const counter = new Counter();
+    const values: unknown[] = [];
     for (const ds of list) {
       if (!ds || typeof ds !== 'object' || !('fields' in ds) || !('examples' in ds)) {
         throw invalid('datasets', 'a Dataset or an array of Datasets', ds);
       }
       const names = Object.entries(ds.fields).filter(([, f]) => f === this).map(([n]) => n);
-      for (const name of names) {
-        for (const ex of ds.examples) {
-          const v = (ex as Record<string, unknown>)[name];
-          if (this.sequential) counter.update(v as string[]);
-          else counter.update([v as string]);
-        }
+      for (const name of names) for (const ex of ds.examples) values.push((ex as Record<string, unknown>)[name]);
+    }
+    let counter = this.countIds(values);
+    if (counter === undefined) {
+      counter = new Counter();
+      for (const v of values) {
+        if (this.sequential) counter.update(v as string[]);
+        else counter.update([v as string]);
       }
     }
     const extra = optional(o.specials, [] as string[], (v) => {
@@ -174,14 +197,70 @@ export class Field {
     return this.vocab;
   }
 
+  /** The interner ids of a token array this field made (unchanged since), else undefined. */
+  private idsOf(tokens: readonly string[]): Int32Array | undefined {
+    const ids = this.tokenIds.get(tokens);
+    return ids !== undefined && ids.length === tokens.length ? ids : undefined;
+  }
+
+  /**
+   * The Counter of `values` counted over interner ids, when every value is a token array this
+   * field made (else undefined): same counts in the same first-seen order as `Counter.update`.
+   */
+  private countIds(values: readonly unknown[]): Counter | undefined {
+    if (this.interned === undefined) return undefined;
+    const lists: Int32Array[] = [];
+    for (const v of values) {
+      const ids = Array.isArray(v) ? this.idsOf(v) : undefined;
+      if (ids === undefined) return undefined;
+      lists.push(ids);
+    }
+    const interner = this.interned.interner;
+    const counts = new Int32Array(interner.size);
+    const order: number[] = [];
+    for (const ids of lists) {
+      for (let k = 0; k < ids.length; k++) if (counts[ids[k]]++ === 0) order.push(ids[k]);
+    }
+    return Counter.fromArrays(interner.tokens(order), Int32Array.from(order, (id) => counts[id]));
+  }
+
+  /**
+   * Vocabulary indices of `tokens`: through the interner ids when this field made the array, else
+   * by lookups (`cached`: remembered per array, for batches of later epochs).
+   */
+  private indicesOf(vocab: Vocab, tokens: readonly string[], cached: boolean): Int32Array {
+    const ids = this.idsOf(tokens);
+    if (ids === undefined) return cached ? vocab.cachedIndices(tokens) : vocab.lookupIndices(tokens);
+    const keys = (this.interned as InternedTokenizer).interner.keys;
+    if (this.idMapVocab !== vocab) {
+      this.idMapVocab = vocab;
+      this.idMap = new Int32Array(0);
+    }
+    if (this.idMap.length < keys.length) {
+      const map = new Int32Array(keys.length);
+      map.set(this.idMap);
+      const stoi = vocab.stoi;
+      const unk = vocab.unkIndex ?? -1;
+      for (let id = this.idMap.length; id < keys.length; id++) map[id] = stoi.has(keys[id]) ? stoi.get(keys[id]) : unk;
+      this.idMap = map;
+    }
+    const map = this.idMap;
+    const out = new Int32Array(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const i = map[ids[k]];
+      out[k] = i >= 0 ? i : vocab.stoi.get(tokens[k]); // not in a vocabulary without <unk>: stoi says so
+    }
+    return out;
+  }
+
   private requireVocab(): Vocab {
-    if (this.vocab === undefined) throw new Error('Field has no vocabulary yet: call field.buildVocab(trainData) first');
+    if (this.vocab === undefined) throw new DataError('VOCAB_NOT_BUILT', 'Field has no vocabulary yet: call field.buildVocab(trainData) first');
     return this.vocab;
   }
 
   /** Token ids of one example (no padding). */
   numericalizeTokens(tokens: readonly string[]): Int32Array {
-    return this.requireVocab().lookupIndices(tokens);
+    return this.indicesOf(this.requireVocab(), tokens, false);
   }
 
   /**
@@ -190,7 +269,7 @@ export class Field {
    * Pure: no tensors involved.
    */
   padIds(minibatch: ReadonlyArray<readonly string[]>): PaddedIds {
-    if (!this.sequential) throw new Error('padIds: the field is not sequential');
+    if (!this.sequential) throw new DataError('NOT_SEQUENTIAL', 'padIds: the field is not sequential');
     const vocab = this.requireVocab();
     const stoi = vocab.stoi;
     const bs = minibatch.length;
@@ -217,7 +296,7 @@ export class Field {
       let k = 0;
       if (this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
       if (init >= 0) row[k++] = init;
-      const xi = vocab.cachedIndices(x);
+      const xi = this.indicesOf(vocab, x, true);
       for (let t = 0; t < kept; t++) row[k++] = xi[from + t];
       if (eos >= 0) row[k++] = eos;
       if (!this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
