@@ -224,13 +224,8 @@ export class Field {
     return Counter.fromArrays(interner.tokens(order), Int32Array.from(order, (id) => counts[id]));
   }
 
-  /**
-   * Vocabulary indices of `tokens`: through the interner ids when this field made the array, else
-   * by lookups (`cached`: remembered per array, for batches of later epochs).
-   */
-  private indicesOf(vocab: Vocab, tokens: readonly string[], cached: boolean): Int32Array {
-    const ids = this.idsOf(tokens);
-    if (ids === undefined) return cached ? vocab.cachedIndices(tokens) : vocab.lookupIndices(tokens);
+  /** Interner id -> index in `vocab` (-1: not in it, and it has no `<unk>`) for every id interned so far. */
+  private idMapFor(vocab: Vocab): Int32Array {
     const keys = (this.interned as InternedTokenizer).interner.keys;
     if (this.idMapVocab !== vocab) {
       this.idMapVocab = vocab;
@@ -244,13 +239,27 @@ export class Field {
       for (let id = this.idMap.length; id < keys.length; id++) map[id] = stoi.has(keys[id]) ? stoi.get(keys[id]) : unk;
       this.idMap = map;
     }
-    const map = this.idMap;
-    const out = new Int32Array(ids.length);
-    for (let k = 0; k < ids.length; k++) {
-      const i = map[ids[k]];
-      out[k] = i >= 0 ? i : vocab.stoi.get(tokens[k]); // not in a vocabulary without <unk>: stoi says so
+    return this.idMap;
+  }
+
+  /**
+   * Writes the vocabulary indices of `tokens[from, from + count)` to `out` from `at`: through the
+   * interner ids when this field made the array, else by lookups (`cached`: remembered per array,
+   * for the batches of later epochs).
+   */
+  private writeIndices(vocab: Vocab, tokens: readonly string[], from: number, count: number, out: Int32Array, at: number,
+    cached: boolean): void {
+    const ids = this.idsOf(tokens);
+    if (ids === undefined) {
+      const all = cached ? vocab.cachedIndices(tokens) : vocab.lookupIndices(tokens);
+      out.set(all.subarray(from, from + count), at);
+      return;
     }
-    return out;
+    const map = this.idMapFor(vocab);
+    for (let k = 0; k < count; k++) {
+      const i = map[ids[from + k]];
+      out[at + k] = i >= 0 ? i : vocab.stoi.get(tokens[from + k]); // not in a vocabulary without <unk>: stoi says so
+    }
   }
 
   private requireVocab(): Vocab {
@@ -260,7 +269,9 @@ export class Field {
 
   /** Token ids of one example (no padding). */
   numericalizeTokens(tokens: readonly string[]): Int32Array {
-    return this.indicesOf(this.requireVocab(), tokens, false);
+    const out = new Int32Array(tokens.length);
+    this.writeIndices(this.requireVocab(), tokens, 0, tokens.length, out, 0, false);
+    return out;
   }
 
   /**
@@ -288,16 +299,30 @@ export class Field {
     const ids = new Int32Array(rowLen * bs);
     const lengths = new Int32Array(bs);
     const row = new Int32Array(rowLen);
+    const map = this.interned === undefined ? undefined : this.idMapFor(vocab);
     for (let b = 0; b < bs; b++) {
       const x = minibatch[b];
       const kept = Math.min(x.length, maxLen);
       const from = this.truncateFirst ? x.length - kept : 0;
       const padCount = Math.max(0, maxLen - x.length);
+      const xIds = map === undefined || this.padFirst || init >= 0 || this.batchFirst ? undefined : this.idsOf(x);
+      if (xIds !== undefined) {
+        // The common layout ([sent len, batch], padding last): ids go straight to their column.
+        let t = 0;
+        for (; t < kept; t++) {
+          const i = map![xIds[from + t]];
+          ids[t * bs + b] = i >= 0 ? i : vocab.stoi.get(x[from + t]);
+        }
+        if (eos >= 0) ids[t++ * bs + b] = eos;
+        for (; t < rowLen; t++) ids[t * bs + b] = pad;
+        lengths[b] = rowLen - padCount;
+        continue;
+      }
       let k = 0;
       if (this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
       if (init >= 0) row[k++] = init;
-      const xi = this.indicesOf(vocab, x, true);
-      for (let t = 0; t < kept; t++) row[k++] = xi[from + t];
+      this.writeIndices(vocab, x, from, kept, row, k, true);
+      k += kept;
       if (eos >= 0) row[k++] = eos;
       if (!this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
       lengths[b] = rowLen - padCount;

@@ -41,6 +41,18 @@ describe('Field over interned token ids', () => {
     expect(Array.from(padded.ids)).toEqual(Array.from(byString.ids));
   });
 
+  test.each([{}, { eosToken: '<eos>' }, { fixLength: 4 }, { fixLength: 5, truncateFirst: true, eosToken: '<eos>' },
+    { batchFirst: true }, { padFirst: true }, { initToken: '<sos>', includeLengths: true }])('padIds %j: ids and lengths of the string path', (opts) => {
+    const field = new Field({ tokenize: 'basic_english', ...opts });
+    const made = TEXTS.map((t) => field.preprocess(t) as string[]);
+    field.buildVocab(new Dataset(made.slice(0, 3).map((text) => ({ text })), { text: field }), { maxSize: 6 });
+    const viaIds = field.padIds(made);
+    const viaStrings = field.padIds(made.map((t) => [...t]));
+    expect(viaIds.shape).toEqual(viaStrings.shape);
+    expect(Array.from(viaIds.ids)).toEqual(Array.from(viaStrings.ids));
+    expect(Array.from(viaIds.lengths)).toEqual(Array.from(viaStrings.lengths));
+  });
+
   test('arrays the field did not make, changed arrays, lower-casing and mixed datasets use the strings', () => {
     const field = new Field({ tokenize: 'basic_english' });
     const made = field.preprocess('the movie was good') as string[];
