@@ -56,6 +56,19 @@ function tokenOrNull(param: string, v: unknown): string | null {
   throw invalid(param, 'a string or null', v);
 }
 
+/** `src` as `[rows, cols]` row-major, transposed to `[cols, rows]`, 16 columns at a time. */
+function transpose(src: Int32Array, rows: number, cols: number): Int32Array {
+  const dst = new Int32Array(src.length);
+  for (let c0 = 0; c0 < cols; c0 += 16) {
+    const c1 = Math.min(c0 + 16, cols);
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let c = c0; c < c1; c++) dst[c * rows + r] = src[base + c];
+    }
+  }
+  return dst;
+}
+
 /** Padded ids of one minibatch of sequential values, laid out as the tensor will be. */
 export interface PaddedIds {
   /** Row-major ids: `[maxLen, batch]` or, when batchFirst, `[batch, maxLen]`. */
@@ -296,42 +309,24 @@ export class Field {
     const pad = stoi.get(this.padToken as string);
     const init = this.initToken === null ? -1 : stoi.get(this.initToken);
     const eos = this.eosToken === null ? -1 : stoi.get(this.eosToken);
-    const ids = new Int32Array(rowLen * bs);
     const lengths = new Int32Array(bs);
-    const row = new Int32Array(rowLen);
-    const map = this.interned === undefined ? undefined : this.idMapFor(vocab);
+    // One example per row ([batch, len]), then transposed in tiles when the layout is [len, batch].
+    const rows = new Int32Array(rowLen * bs);
     for (let b = 0; b < bs; b++) {
       const x = minibatch[b];
       const kept = Math.min(x.length, maxLen);
       const from = this.truncateFirst ? x.length - kept : 0;
       const padCount = Math.max(0, maxLen - x.length);
-      const xIds = map === undefined || this.padFirst || init >= 0 || this.batchFirst ? undefined : this.idsOf(x);
-      if (xIds !== undefined) {
-        // The common layout ([sent len, batch], padding last): ids go straight to their column.
-        let t = 0;
-        for (; t < kept; t++) {
-          const i = map![xIds[from + t]];
-          ids[t * bs + b] = i >= 0 ? i : vocab.stoi.get(x[from + t]);
-        }
-        if (eos >= 0) ids[t++ * bs + b] = eos;
-        for (; t < rowLen; t++) ids[t * bs + b] = pad;
-        lengths[b] = rowLen - padCount;
-        continue;
-      }
-      let k = 0;
-      if (this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
-      if (init >= 0) row[k++] = init;
-      this.writeIndices(vocab, x, from, kept, row, k, true);
+      let k = b * rowLen;
+      if (this.padFirst) for (let p = 0; p < padCount; p++) rows[k++] = pad;
+      if (init >= 0) rows[k++] = init;
+      this.writeIndices(vocab, x, from, kept, rows, k, true);
       k += kept;
-      if (eos >= 0) row[k++] = eos;
-      if (!this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
+      if (eos >= 0) rows[k++] = eos;
+      if (!this.padFirst) for (let p = 0; p < padCount; p++) rows[k++] = pad;
       lengths[b] = rowLen - padCount;
-      if (this.batchFirst) {
-        ids.set(row, b * rowLen);
-      } else {
-        for (let t = 0; t < rowLen; t++) ids[t * bs + b] = row[t];
-      }
     }
+    const ids = this.batchFirst ? rows : transpose(rows, bs, rowLen);
     return { ids, shape: this.batchFirst ? [bs, rowLen] : [rowLen, bs], lengths };
   }
 
