@@ -9,7 +9,8 @@ import { checkBytes, decodeUtf8 } from '../text/utf8';
 import { checkBoolean, checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
 import type { Fields } from './dataset';
 import { DataError } from './errors';
-import { InternedTokenizer, TokenizerFn, TokenizerLike, getTokenizer, internedTokenizer } from './tokenizers';
+import { TokenIds } from './token-ids';
+import { TokenizerFn, TokenizerLike, getTokenizer, internedTokenizer } from './tokenizers';
 import { Counter, Vocab, VocabOptions } from './vocab';
 
 /** What `buildVocab` reads: a Dataset or anything with its fields and examples. */
@@ -97,17 +98,8 @@ export class Field {
   readonly dtype: DType;
   /** Set by `buildVocab`. */
   vocab: Vocab | undefined;
-  /**
-   * The tokenizer's interned form ('basic_english', 'spacy'; not with `lower`, which changes the
-   * tokens): `preprocess` then keeps each token array's ids, and counting and numericalizing run
-   * over them, one typed-array access per token instead of one Map lookup.
-   */
-  private readonly interned: InternedTokenizer | undefined;
-  /** Interner ids of the token arrays `preprocess` made (examples do not change once made). */
-  private readonly tokenIds = new WeakMap<readonly string[], Int32Array>();
-  /** Interner id -> index in `idMapVocab` (-1: not in it and it has no `<unk>`), grown as the interner grows. */
-  private idMap = new Int32Array(0);
-  private idMapVocab: Vocab | undefined;
+  /** Interner ids of the token arrays this field makes ('basic_english', 'spacy'; not with `lower`). */
+  private readonly tokenIds: TokenIds | undefined;
 
   constructor(options?: FieldOptions) {
     const o = checkObject('options', options);
@@ -137,14 +129,8 @@ export class Field {
     if (this.sequential && this.padToken === null) {
       throw invalid('options.padToken', 'a string for a sequential field (batches need padding)', null);
     }
-    this.interned = this.sequential && !this.lower ? internedTokenizer(this.tokenizer) : undefined;
-  }
-
-  /** Tokens of `ids` in the interner, remembered with their ids. */
-  private tokensOfIds(ids: Int32Array): string[] {
-    const tokens = (this.interned as InternedTokenizer).interner.tokens(ids);
-    this.tokenIds.set(tokens, ids);
-    return tokens;
+    const interned = this.sequential && !this.lower ? internedTokenizer(this.tokenizer) : undefined;
+    this.tokenIds = interned === undefined ? undefined : new TokenIds(interned);
   }
 
   /** Raw value -> what an example stores: tokens for sequential fields, the value itself otherwise. */
@@ -154,7 +140,7 @@ export class Field {
     let end = x.length;
     while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
     const text = end === x.length ? x : x.slice(0, end);
-    if (this.interned !== undefined) return this.tokensOfIds(this.interned.ids(text));
+    if (this.tokenIds !== undefined) return this.tokenIds.tokenize(text);
     const tokens = this.tokenizer(text);
     if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
     if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
@@ -169,8 +155,7 @@ export class Field {
   preprocessBytes(bytes: Uint8Array): string[] | string {
     checkBytes(bytes);
     // rstrip('\n') needs no care here: '\n' separates tokens and is dropped by basic_english.
-    if (this.interned?.idsFromBytes !== undefined) return this.tokensOfIds(this.interned.idsFromBytes(bytes));
-    return this.preprocess(decodeUtf8(bytes));
+    return this.tokenIds?.tokenizeBytes(bytes) ?? this.preprocess(decodeUtf8(bytes));
   }
 
   /** Specials in torchtext's order: unk, pad, init, eos, then extra ones; duplicates and nulls dropped. */
@@ -194,7 +179,7 @@ export class Field {
       const names = Object.entries(ds.fields).filter(([, f]) => f === this).map(([n]) => n);
       for (const name of names) for (const ex of ds.examples) values.push((ex as Record<string, unknown>)[name]);
     }
-    let counter = this.countIds(values);
+    let counter = this.tokenIds?.count(values);
     if (counter === undefined) {
       counter = new Counter();
       for (const v of values) {
@@ -210,51 +195,6 @@ export class Field {
     return this.vocab;
   }
 
-  /** The interner ids of a token array this field made (unchanged since), else undefined. */
-  private idsOf(tokens: readonly string[]): Int32Array | undefined {
-    const ids = this.tokenIds.get(tokens);
-    return ids !== undefined && ids.length === tokens.length ? ids : undefined;
-  }
-
-  /**
-   * The Counter of `values` counted over interner ids, when every value is a token array this
-   * field made (else undefined): same counts in the same first-seen order as `Counter.update`.
-   */
-  private countIds(values: readonly unknown[]): Counter | undefined {
-    if (this.interned === undefined) return undefined;
-    const lists: Int32Array[] = [];
-    for (const v of values) {
-      const ids = Array.isArray(v) ? this.idsOf(v) : undefined;
-      if (ids === undefined) return undefined;
-      lists.push(ids);
-    }
-    const interner = this.interned.interner;
-    const counts = new Int32Array(interner.size);
-    const order: number[] = [];
-    for (const ids of lists) {
-      for (let k = 0; k < ids.length; k++) if (counts[ids[k]]++ === 0) order.push(ids[k]);
-    }
-    return Counter.fromArrays(interner.tokens(order), Int32Array.from(order, (id) => counts[id]));
-  }
-
-  /** Interner id -> index in `vocab` (-1: not in it, and it has no `<unk>`) for every id interned so far. */
-  private idMapFor(vocab: Vocab): Int32Array {
-    const keys = (this.interned as InternedTokenizer).interner.keys;
-    if (this.idMapVocab !== vocab) {
-      this.idMapVocab = vocab;
-      this.idMap = new Int32Array(0);
-    }
-    if (this.idMap.length < keys.length) {
-      const map = new Int32Array(keys.length);
-      map.set(this.idMap);
-      const stoi = vocab.stoi;
-      const unk = vocab.unkIndex ?? -1;
-      for (let id = this.idMap.length; id < keys.length; id++) map[id] = stoi.has(keys[id]) ? stoi.get(keys[id]) : unk;
-      this.idMap = map;
-    }
-    return this.idMap;
-  }
-
   /**
    * Writes the vocabulary indices of `tokens[from, from + count)` to `out` from `at`: through the
    * interner ids when this field made the array, else by lookups (`cached`: remembered per array,
@@ -262,17 +202,9 @@ export class Field {
    */
   private writeIndices(vocab: Vocab, tokens: readonly string[], from: number, count: number, out: Int32Array, at: number,
     cached: boolean): void {
-    const ids = this.idsOf(tokens);
-    if (ids === undefined) {
-      const all = cached ? vocab.cachedIndices(tokens) : vocab.lookupIndices(tokens);
-      out.set(all.subarray(from, from + count), at);
-      return;
-    }
-    const map = this.idMapFor(vocab);
-    for (let k = 0; k < count; k++) {
-      const i = map[ids[from + k]];
-      out[at + k] = i >= 0 ? i : vocab.stoi.get(tokens[from + k]); // not in a vocabulary without <unk>: stoi says so
-    }
+    if (this.tokenIds?.write(vocab, tokens, from, count, out, at)) return;
+    const all = cached ? vocab.cachedIndices(tokens) : vocab.lookupIndices(tokens);
+    out.set(all.subarray(from, from + count), at);
   }
 
   private requireVocab(): Vocab {

@@ -1,4 +1,4 @@
-// A Field with an interned tokenizer ('spacy', 'basic_english') counts and numericalizes over token
+// TokenIds: a Field with an interned tokenizer ('spacy', 'basic_english') counts and numericalizes over token
 // ids; the results must be those of the string path (Counter.update, Vocab.lookupIndices).
 import { Counter, Dataset, Field, LabelField, Vocab, basicEnglishTokenize, spacyTokenizer } from '../../lib/data';
 
