@@ -15,14 +15,18 @@ export const MAX_DEPTH = 256;
 /** The longest integer (LONG1/LONG4), in bytes: PyTorch's are at most 8 (int64). */
 const MAX_LONG_BYTES = 16;
 
+// `depth`: how deeply the container nests (1 when it holds no containers), kept as it is filled.
 export class PyDict {
+  depth = 1;
   readonly entries = new Map<string | number | bigint, PyValue>();
   constructor(readonly ordered: boolean) {}
 }
 export class PyList {
+  depth = 1;
   constructor(readonly items: PyValue[]) {}
 }
 export class PyTuple {
+  depth = 1;
   constructor(readonly items: PyValue[]) {}
 }
 export class PyGlobal {
@@ -72,8 +76,8 @@ function kind(v: PyValue): string {
   return 'a tensor';
 }
 
-function depthOf(v: PyValue, depths: WeakMap<object, number>): number {
-  return typeof v === 'object' && v !== null ? (depths.get(v) ?? 0) : 0;
+function depthOf(v: PyValue): number {
+  return v instanceof PyDict || v instanceof PyList || v instanceof PyTuple ? v.depth : 0;
 }
 
 /** Unpickles torch.save's data.pkl. `storages` says how many bytes each storage key has in the archive. */
@@ -85,9 +89,6 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
   const metastack: PyValue[][] = [];
   const memo = new Map<number, PyValue>();
   const storages = new Map<string, StorageRef>();
-  // Nesting depth of each container, checked as containers are filled; the conversion to JS checks it
-  // again, since a memoized list can be filled after it was put in another.
-  const depths = new WeakMap<object, number>();
 
   const bad = (message: string): never => fail('ERR_CHECKPOINT_PICKLE', `data.pkl, byte ${pos}: ${message}`);
   const need = (n: number): void => {
@@ -107,18 +108,20 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
     stack = metastack.pop() as PyValue[];
     return items;
   };
-  const container = <T extends object>(value: T, children: PyValue[]): T => {
+  // Nesting is checked as containers are filled; the conversion to JS checks it again, since a memoized
+  // list can be filled after it was put in another.
+  const container = <T extends PyDict | PyList | PyTuple>(value: T, children: PyValue[]): T => {
     let d = 0;
-    for (const c of children) d = Math.max(d, depthOf(c, depths));
+    for (const c of children) d = Math.max(d, depthOf(c));
     if (d + 1 > MAX_DEPTH) fail('ERR_CHECKPOINT_LIMIT', `data.pkl, byte ${pos}: containers nest deeper than ${MAX_DEPTH} levels`);
-    depths.set(value, d + 1);
+    value.depth = d + 1;
     return value;
   };
   const grow = (parent: PyDict | PyList, child: PyValue): void => {
     if (child === parent) bad('a container that contains itself');
-    const d = depthOf(child, depths) + 1;
+    const d = depthOf(child) + 1;
     if (d > MAX_DEPTH) fail('ERR_CHECKPOINT_LIMIT', `data.pkl, byte ${pos}: containers nest deeper than ${MAX_DEPTH} levels`);
-    if (d > depthOf(parent, depths)) depths.set(parent, d);
+    if (d > parent.depth) parent.depth = d;
   };
   const setItems = (dict: PyValue, items: PyValue[]): void => {
     if (!(dict instanceof PyDict)) bad(`SETITEM(S) on ${kind(dict)}, not a dict`);
