@@ -1,7 +1,7 @@
 // state_dict interop with PyTorch: a checkpoint written by Python's torch.save(dict(model.state_dict()))
 // loads here and gives PyTorch's outputs; one written by save() loads in Python's torch.load and gives
-// ours (scripts/parity/interop.py checks it); an OrderedDict checkpoint fails with an error naming
-// OrderedDict. These tests need /usr/bin/python3 with python3-torch and fail (never skip) without it.
+// ours (scripts/parity/interop.py checks it); an OrderedDict checkpoint (torch.save(model.state_dict()))
+// loads as well. These tests need /usr/bin/python3 with python3-torch and fail (never skip) without it.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -126,10 +126,28 @@ describe('state_dict interop with PyTorch', () => {
     }
   });
 
-  test('an OrderedDict checkpoint (torch.save(model.state_dict())) fails with an error naming OrderedDict', () => {
+  test('an OrderedDict checkpoint (torch.save(model.state_dict())) loads like a dict and gives the same outputs', () => {
+    const plain = path.join(dir, 'plain.pt');
     const file = path.join(dir, 'ordered.pt');
+    pythonOk(['save', plain]);
     pythonOk(['save-ordereddict', file]);
-    expect(() => load(file)).toThrow(/OrderedDict/);
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'plain.json'), 'utf8')) as Expected;
+    const sd = load(file);
+    const model = new InteropModel();
+    try {
+      // PyTorch's order, as the OrderedDict holds it
+      expect(Object.keys(sd)).toEqual(expected.keys.map(([k]) => k));
+      model.loadStateDict(sd, { strict: true });
+      model.eval();
+      const rec = new ParityRecorder('interop python OrderedDict->node');
+      tidy(() => {
+        const out = noGrad(() => model.forward(toTensor(expected.input)));
+        rec.checkTensor('output', out, expected.output);
+      });
+    } finally {
+      for (const t of Object.values(sd)) t.dispose();
+      model.dispose();
+    }
   });
 });
 

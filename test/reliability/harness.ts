@@ -194,7 +194,7 @@ export function runInChildren(files: string[], batch = 500): RunSummary {
       const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '-r', './scripts/register-ts.js', CHILD, list, String(start), String(end)], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
-        timeout: 120_000,
+        timeout: 120_000 + 100 * (end - start),
         maxBuffer: 256 << 20,
       });
       let running = -1;
