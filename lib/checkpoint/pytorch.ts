@@ -8,7 +8,7 @@ import { MAX_DEPTH, PyDict, PyGlobal, PyList, PyTuple, StorageRef, TensorRef, un
 import type { PyValue } from './unpickler';
 import { pickleStateDict } from './pickle-writer';
 import type { PickledTensor } from './pickle-writer';
-import { materialize } from './validate';
+import { contiguousStrides, materialize } from './validate';
 import type { TensorSpec } from './validate';
 
 /** What `load(file, { tensorsOnly: false })` can return: a checkpoint's plain data, with its tensors. */
@@ -176,15 +176,7 @@ export interface SavedTensor {
 
 /** Writes a state dict as torch.save does (one storage per tensor, contiguous, on the CPU). */
 export function writePytorch(tensors: SavedTensor[], write: (chunk: Uint8Array) => void, forceZip64 = false): void {
-  const pickled: PickledTensor[] = tensors.map((t, i) => {
-    const strides = new Array<number>(t.sizes.length);
-    let s = 1;
-    for (let d = t.sizes.length - 1; d >= 0; d--) {
-      strides[d] = s;
-      s *= t.sizes[d];
-    }
-    return { name: t.name, storage: t.storage, key: String(i), numel: t.numel, sizes: t.sizes, strides };
-  });
+  const pickled: PickledTensor[] = tensors.map((t, i) => ({ name: t.name, storage: t.storage, key: String(i), numel: t.numel, sizes: t.sizes, strides: contiguousStrides(t.sizes) }));
   const pkl = pickleStateDict(pickled);
   const sources: ZipSource[] = [
     { name: 'archive/data.pkl', size: pkl.length, bytes: () => pkl },

@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor';
 import type { Fail } from './zip';
 import { bySafetensors, unsupportedDtype, SUPPORTED_LIST } from './dtypes';
 import type { DtypeInfo } from './dtypes';
-import { materialize } from './validate';
+import { contiguousStrides, materialize } from './validate';
 import type { TensorSpec } from './validate';
 
 /** The largest header accepted, as the safetensors library's own limit. */
@@ -15,16 +15,6 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function contiguousStrides(sizes: number[]): number[] {
-  const strides = new Array<number>(sizes.length);
-  let s = 1;
-  for (let d = sizes.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= sizes[d];
-  }
-  return strides;
 }
 
 /** True when the bytes look like a safetensors file (a plausible header length, then '{'). */

@@ -30,6 +30,17 @@ export interface TensorSpec {
   requiresGrad: boolean;
 }
 
+/** Row-major strides for a shape, as torch.save and safetensors lay tensors out. */
+export function contiguousStrides(sizes: number[]): number[] {
+  const strides = new Array<number>(sizes.length);
+  let s = 1;
+  for (let d = sizes.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= sizes[d];
+  }
+  return strides;
+}
+
 function mul(a: number, b: number): number {
   const p = a * b;
   return Number.isSafeInteger(p) ? p : Infinity;

@@ -54,6 +54,17 @@ function pythonOk(args: string[]): string {
   return r.stdout + r.stderr;
 }
 
+/** Loads the weights into the model (strict) and checks its output on the fixture's input against PyTorch's. */
+function checkOutputs(model: InteropModel, sd: Record<string, Tensor>, expected: Expected, label: string): void {
+  model.loadStateDict(sd, { strict: true });
+  model.eval();
+  const rec = new ParityRecorder(label);
+  tidy(() => {
+    const out = noGrad(() => model.forward(toTensor(expected.input)));
+    rec.checkTensor('output', out, expected.output);
+  });
+}
+
 let dir: string;
 
 beforeAll(() => {
@@ -81,13 +92,7 @@ describe('state_dict interop with PyTorch', () => {
       for (const [key, shape] of expected.keys) expect([key, sd[key].shape]).toEqual([key, shape]);
       expect(model.namedParameters().map(([n]) => n)).toEqual(expected.keys.map(([k]) => k));
 
-      model.loadStateDict(sd, { strict: true });
-      model.eval();
-      const rec = new ParityRecorder('interop python->node');
-      tidy(() => {
-        const out = noGrad(() => model.forward(toTensor(expected.input)));
-        rec.checkTensor('output', out, expected.output);
-      });
+      checkOutputs(model, sd, expected, 'interop python->node');
     } finally {
       for (const t of Object.values(sd)) t.dispose();
       model.dispose();
@@ -137,13 +142,7 @@ describe('state_dict interop with PyTorch', () => {
     try {
       // PyTorch's order, as the OrderedDict holds it
       expect(Object.keys(sd)).toEqual(expected.keys.map(([k]) => k));
-      model.loadStateDict(sd, { strict: true });
-      model.eval();
-      const rec = new ParityRecorder('interop python OrderedDict->node');
-      tidy(() => {
-        const out = noGrad(() => model.forward(toTensor(expected.input)));
-        rec.checkTensor('output', out, expected.output);
-      });
+      checkOutputs(model, sd, expected, 'interop python OrderedDict->node');
     } finally {
       for (const t of Object.values(sd)) t.dispose();
       model.dispose();

@@ -235,6 +235,11 @@ export function runInChildren(files: string[], batch = 500): RunSummary {
   return summary;
 }
 
+/** The suite's targets: every file loaded or refused with a CheckpointError, nothing leaked or read out of bounds. */
+export function expectClean(s: RunSummary): void {
+  expect({ crashes: s.crashes, other: s.other, leaks: s.leaks, oob: s.oob }).toEqual({ crashes: 0, other: 0, leaks: 0, oob: 0 });
+}
+
 export function report(name: string, s: RunSummary): string {
   return `${name}: attempts ${s.attempts}, handled ${s.loaded + s.refused} (loaded ${s.loaded}, refused ${s.refused}), other errors ${s.other}, crashes: ${s.crashes}, leaks: ${s.leaks}, out-of-bounds tensors: ${s.oob}, slowest ${s.maxMs} ms, ${s.children} child processes`;
 }
