@@ -4,6 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CheckpointError, DTYPES, Tensor, liveTensors, load, save, tensor, tidy } from '../../lib';
+import { outOfBounds } from './child';
 import { tempDir } from './harness';
 
 let dir: string;
@@ -55,4 +56,14 @@ test('every dtype round-trips through both formats, and the content decides when
   expect(() => load(path.join(dir, 'pt-as.safetensors'))).toThrow(CheckpointError);
   for (const t of [...Object.values(sd), ...Object.values(byContent)]) t.dispose();
   expect(liveTensors()).toBe(live);
+});
+
+test("the reliability runs' out-of-bounds check notices elements that are not in the file", () => {
+  const file = Buffer.from(new Float32Array([0, 1.5, 2.5]).buffer);
+  const inFile = tensor([2.5, 1.5]);
+  const foreign = tensor([1.5, 7.25]);
+  expect(outOfBounds(file, new Set([inFile]))).toBe(0);
+  expect(outOfBounds(file, new Set([inFile, foreign]))).toBe(1);
+  inFile.dispose();
+  foreign.dispose();
 });

@@ -27,7 +27,7 @@ function tensorsIn(value: unknown, out: Set<Tensor>, seen = new Set<object>()): 
 }
 
 /** Every element of 2, 4 and 8 bytes must be a window of the file: memory not its own would rarely be. */
-function outOfBounds(file: Buffer, tensors: Set<Tensor>): number {
+export function outOfBounds(file: Buffer, tensors: Set<Tensor>): number {
   const windows = new Map<number, Set<string>>();
   const windowsOf = (size: number): Set<string> => {
     let set = windows.get(size);
