@@ -63,7 +63,8 @@ export interface ReadOptions {
 export function readCheckpoint(file: string, options: ReadOptions): unknown {
   const fail = failFor(file);
   const buf = readWhole(file, fail);
-  const format = options.format ?? (path.extname(file).toLowerCase() === '.safetensors' || (!isZip(buf) && isSafetensors(buf)) ? 'safetensors' : 'pytorch');
+  // By extension, else by content: a safetensors file under another name is still read as one.
+  const format = options.format ?? (formatOf(file, undefined) === 'safetensors' || (!isZip(buf) && isSafetensors(buf)) ? 'safetensors' : 'pytorch');
   if (format === 'safetensors') return readSafetensors(buf, fail).tensors;
   if (isZip(buf)) return readPytorch(buf, options.tensorsOnly, fail);
   if (isLegacyTorch(buf)) {

@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor';
 import { entryBytes, readZip, writeZip } from './zip';
 import type { Fail, ZipEntry, ZipSource } from './zip';
-import { MAX_DEPTH, PyDict, PyGlobal, PyList, PyTuple, StorageRef, TensorRef, unpickle } from './unpickler';
+import { MAX_DEPTH, PyDict, PyGlobal, PyList, PyTuple, StorageRef, TensorRef, describe, unpickle } from './unpickler';
 import type { PyValue } from './unpickler';
 import { pickleStateDict } from './pickle-writer';
 import type { PickledTensor } from './pickle-writer';
@@ -109,19 +109,6 @@ function toJs(root: PyValue, pickleLength: number, tensorsOnly: boolean, fail: F
   const holder: unknown[] = [null];
   holder[0] = visit(root, 'the checkpoint', 0, holder, 0);
   return { holder, refs, names, slots };
-}
-
-function describe(v: PyValue): string {
-  if (v === null) return 'None';
-  if (v instanceof PyDict) return 'a dict';
-  if (v instanceof PyList) return 'a list';
-  if (v instanceof PyTuple) return 'a tuple';
-  if (v instanceof TensorRef) return 'a tensor';
-  if (v instanceof StorageRef) return 'a bare storage';
-  if (v instanceof PyGlobal) return `the global ${v.qualified}`;
-  if (typeof v === 'string') return `a str ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'boolean') return `a bool (${v ? 'True' : 'False'})`;
-  return `a number (${String(v)})`;
 }
 
 /** Reads a torch.save zip. Tensors come back on the CPU, contiguous, whatever device they were saved from. */

@@ -62,17 +62,17 @@ const REBUILD_PARAMETER = 'torch._utils._rebuild_parameter';
 const ORDERED_DICT = 'collections.OrderedDict';
 const ALLOWED_CALLS = [REBUILD_TENSOR, REBUILD_PARAMETER, ORDERED_DICT];
 
-function kind(v: PyValue): string {
+/** A pickle value in an error message: "None", "a number (3)", "a str \"x\"", "a dict", ... */
+export function describe(v: PyValue): string {
   if (v === null) return 'None';
-  if (typeof v === 'boolean') return 'a bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an int' : 'a float';
-  if (typeof v === 'bigint') return 'an int';
-  if (typeof v === 'string') return 'a str';
+  if (typeof v === 'boolean') return `a bool (${v ? 'True' : 'False'})`;
+  if (typeof v === 'number' || typeof v === 'bigint') return `a number (${String(v)})`;
+  if (typeof v === 'string') return `a str ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (v instanceof PyDict) return 'a dict';
   if (v instanceof PyList) return 'a list';
   if (v instanceof PyTuple) return `a tuple of ${v.items.length}`;
-  if (v instanceof PyGlobal) return v.qualified;
-  if (v instanceof StorageRef) return 'a storage';
+  if (v instanceof PyGlobal) return `the global ${v.qualified}`;
+  if (v instanceof StorageRef) return 'a bare storage';
   return 'a tensor';
 }
 
@@ -124,11 +124,11 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
     if (d > parent.depth) parent.depth = d;
   };
   const setItems = (dict: PyValue, items: PyValue[]): void => {
-    if (!(dict instanceof PyDict)) bad(`SETITEM(S) on ${kind(dict)}, not a dict`);
+    if (!(dict instanceof PyDict)) bad(`SETITEM(S) on ${describe(dict)}, not a dict`);
     const d = dict as PyDict;
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i];
-      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'bigint') bad(`a dict key that is ${kind(key)} (only str and int keys are supported)`);
+      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'bigint') bad(`a dict key that is ${describe(key)} (only str and int keys are supported)`);
       if (typeof key === 'number' && !Number.isInteger(key)) bad('a dict key that is a float');
       grow(d, items[i + 1]);
       d.entries.set(key as string | number | bigint, items[i + 1]);
@@ -175,23 +175,23 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
   const int = (v: PyValue, what: string, min = 0): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) return fail('ERR_CHECKPOINT_STORAGE', `${what} is ${kind(v)}, not an int below 2^53`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) return fail('ERR_CHECKPOINT_STORAGE', `${what} is ${describe(v)}, not an int below 2^53`);
     if (v < min) fail('ERR_CHECKPOINT_STORAGE', `${what} is ${v} (must be >= ${min})`);
     return v;
   };
   const intTuple = (v: PyValue, what: string): number[] => {
-    if (!(v instanceof PyTuple)) return fail('ERR_CHECKPOINT_STORAGE', `${what} is ${kind(v)}, not a tuple of ints`);
+    if (!(v instanceof PyTuple)) return fail('ERR_CHECKPOINT_STORAGE', `${what} is ${describe(v)}, not a tuple of ints`);
     if (v.items.length > 64) fail('ERR_CHECKPOINT_STORAGE', `${what} has ${v.items.length} dimensions (at most 64)`);
     return v.items.map((x, i) => int(x, `${what}[${i}]`));
   };
   const persistentLoad = (pid: PyValue): StorageRef => {
     if (!(pid instanceof PyTuple) || pid.items.length !== 5 || pid.items[0] !== 'storage') {
-      return bad(`a persistent id that is ${kind(pid)}, not ('storage', type, key, location, numel)`);
+      return bad(`a persistent id that is ${describe(pid)}, not ('storage', type, key, location, numel)`);
     }
     const [, type, key, location, numel] = pid.items;
-    if (!(type instanceof PyGlobal) || type.module !== 'torch' || !byStorage(type.name)) return bad(`a storage whose type is ${kind(type)}, not a torch.*Storage`);
-    if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(key)) return bad(`a storage key that is ${kind(key)}${typeof key === 'string' ? ` ${JSON.stringify(key.slice(0, 80))}` : ''}, not a short name`);
-    if (typeof location !== 'string') return bad(`storage ${key}: location is ${kind(location)}, not a str`);
+    if (!(type instanceof PyGlobal) || type.module !== 'torch' || !byStorage(type.name)) return bad(`a storage whose type is ${describe(type)}, not a torch.*Storage`);
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(key)) return bad(`a storage key that is ${describe(key)}${typeof key === 'string' ? ` ${JSON.stringify(key.slice(0, 80))}` : ''}, not a short name`);
+    if (typeof location !== 'string') return bad(`storage ${key}: location is ${describe(location)}, not a str`);
     const info = byStorage(type.name) as DtypeInfo;
     const n = int(numel, `storage ${key}: numel`);
     const bytes = storageBytes(key);
@@ -210,16 +210,16 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
     const a = args.items;
     if (a.length !== 6 && a.length !== 7) return bad(`${REBUILD_TENSOR} with ${a.length} arguments (expected 6 or 7)`);
     const [storage, offset, size, stride, requiresGrad] = a;
-    if (!(storage instanceof StorageRef)) return bad(`${REBUILD_TENSOR} of ${kind(storage)}, not a storage`);
+    if (!(storage instanceof StorageRef)) return bad(`${REBUILD_TENSOR} of ${describe(storage)}, not a storage`);
     const sizes = intTuple(size, 'tensor size');
     const strides = intTuple(stride, 'tensor stride');
     if (sizes.length !== strides.length) fail('ERR_CHECKPOINT_STORAGE', `a tensor with ${sizes.length} sizes but ${strides.length} strides`);
-    if (typeof requiresGrad !== 'boolean') bad(`${REBUILD_TENSOR}: requires_grad is ${kind(requiresGrad)}`);
+    if (typeof requiresGrad !== 'boolean') bad(`${REBUILD_TENSOR}: requires_grad is ${describe(requiresGrad)}`);
     return new TensorRef(storage, int(offset, 'storage offset'), sizes, strides, requiresGrad as boolean);
   };
   const reduce = (fn: PyValue, args: PyValue): PyValue => {
-    if (!(fn instanceof PyGlobal)) return bad(`REDUCE calls ${kind(fn)}, not an allowed function`);
-    if (!(args instanceof PyTuple)) return bad(`REDUCE of ${fn.qualified} with ${kind(args)} for arguments, not a tuple`);
+    if (!(fn instanceof PyGlobal)) return bad(`REDUCE calls ${describe(fn)}, not an allowed function`);
+    if (!(args instanceof PyTuple)) return bad(`REDUCE of ${fn.qualified} with ${describe(args)} for arguments, not a tuple`);
     switch (fn.qualified) {
       case ORDERED_DICT:
         if (args.items.length !== 0) bad('collections.OrderedDict called with arguments');
@@ -336,7 +336,7 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
         // BUILD: only an OrderedDict's attributes (a state dict's _metadata), which are dropped.
         const state = pop('BUILD');
         const obj = top('BUILD');
-        if (!(obj instanceof PyDict) || !obj.ordered || !(state instanceof PyDict)) bad(`BUILD of ${kind(obj)} with ${kind(state)} (only an OrderedDict's attributes)`);
+        if (!(obj instanceof PyDict) || !obj.ordered || !(state instanceof PyDict)) bad(`BUILD of ${describe(obj)} with ${describe(state)} (only an OrderedDict's attributes)`);
         break;
       }
       case 0x51: // BINPERSID
@@ -361,7 +361,7 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
         // APPENDS
         const items = op === 0x61 ? [pop('APPEND')] : popMark('APPENDS');
         const list = top(op === 0x61 ? 'APPEND' : 'APPENDS');
-        if (!(list instanceof PyList)) return bad(`APPEND(S) on ${kind(list)}, not a list`);
+        if (!(list instanceof PyList)) return bad(`APPEND(S) on ${describe(list)}, not a list`);
         for (const item of items) {
           grow(list, item);
           list.items.push(item);

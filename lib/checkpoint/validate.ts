@@ -3,7 +3,7 @@
 // then all tensors are made by one native call that copies the validated bytes (and re-checks the
 // bounds). Either every tensor is returned or none exists: nothing leaks when a later step fails.
 import { native } from '../native';
-import { dtypeCode } from '../dtype';
+import { dtypeCode, isFloating } from '../dtype';
 import { Tensor, wrap } from '../tensor';
 import type { Fail } from './zip';
 import type { DtypeInfo } from './dtypes';
@@ -93,7 +93,7 @@ export function materialize(file: Uint8Array, specs: TensorSpec[], fail: Fail): 
   const tensors = handles.map((h) => wrap(h));
   try {
     specs.forEach((spec, i) => {
-      if (spec.requiresGrad && (spec.info.dtype.startsWith('float') || spec.info.dtype === 'bfloat16')) tensors[i].requiresGrad_(true);
+      if (spec.requiresGrad && isFloating(spec.info.dtype)) tensors[i].requiresGrad_(true);
     });
   } catch (e) {
     for (const t of tensors) t.dispose();
