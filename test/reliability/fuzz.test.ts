@@ -1,4 +1,4 @@
-// Mutation fuzz: thousands of variants of real checkpoints (a PyTorch state dict, one written by save(),
+// Mutation fuzz: thousands of variants of real checkpoints (PyTorch's state dicts, one written by save(),
 // and a safetensors file), each loaded in a child process: raw byte mutations of the whole file, and
 // mutations of data.pkl or of a storage record alone, re-zipped with valid CRCs, so that the unpickler
 // and the storage checks (not only the zip's CRC) see them. Every variant must load or be refused with a CheckpointError:
@@ -65,7 +65,8 @@ test('>= 2,000 mutated checkpoints: 0 crashes, 0 leaks, 0 out-of-bounds tensors'
     if (!pythonTorchMissing()) {
       const r = python(['write', dir]);
       if (r.status !== 0) throw new Error(`make_checkpoints.py write failed:\n${r.out}`);
-      seeds.push({ name: 'pytorch model.pt', file: fs.readFileSync(path.join(dir, 'model.pt')), kind: 'pt' });
+      // A GRU model's OrderedDict, views of one storage, and a nested checkpoint with plain values.
+      for (const name of ['model.pt', 'views.pt', 'nested.pt']) seeds.push({ name: `pytorch ${name}`, file: fs.readFileSync(path.join(dir, name)), kind: 'pt' });
     } else {
       console.log('fuzzing without a PyTorch-written seed: /usr/bin/python3 has no torch');
     }
