@@ -5,7 +5,8 @@
 // between layers (same seed, same mask).
 // The PyTorch parity suite (parity.test.ts) checks the fused path against PyTorch's own numbers; this
 // test pins it to libtorch's implementation over many more shapes.
-import { backends, manualSeed, nn, randn, Tensor, tidy, liveTensors, noGrad } from '../../lib';
+import { manualSeed, nn, randn, Tensor, tidy, liveTensors, noGrad } from '../../lib';
+import { maxRelError, withFused } from '../helpers/fused';
 
 interface Run { output: Float64Array; hN: Float64Array; cN: Float64Array | null; grads: Float64Array[] }
 
@@ -26,9 +27,8 @@ interface Case {
 const f64 = (t: Tensor) => Float64Array.from(t.toTypedArray() as Float32Array);
 
 function run(fused: boolean, c: Case, seed: number): Run {
-  const previous = backends.setFusedCpuRnn(fused);
-  try {
-    return tidy(() => {
+  return withFused(fused, () =>
+    tidy(() => {
       manualSeed(seed);
       const module = c.kind === 'lstm' ? new nn.LSTM(c.I, c.H, c.opts) : new nn.GRU(c.I, c.H, c.opts);
       const dirs = c.opts.bidirectional ? 2 : 1;
@@ -59,19 +59,8 @@ function run(fused: boolean, c: Case, seed: number): Run {
       const r = { output: f64(output), hN: f64(hN), cN: cN && f64(cN), grads };
       module.dispose();
       return r;
-    });
-  } finally {
-    backends.setFusedCpuRnn(previous);
-  }
-}
-
-function maxRelError(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
-  return scale === 0 ? err : err / scale;
+    }),
+  );
 }
 
 const cases: Case[] = [];
@@ -112,10 +101,9 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
   });
 
   test('only hN used: the unused outputs get no gradient and the rest still match', () => {
-    const grads = (fused: boolean) => {
-      const previous = backends.setFusedCpuRnn(fused);
-      try {
-        return tidy(() => {
+    const grads = (fused: boolean) =>
+      withFused(fused, () =>
+        tidy(() => {
           manualSeed(5);
           const lstm = new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true });
           const x = randn([5, 3, 3]).requiresGrad_();
@@ -124,11 +112,8 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
           const r = [x, ...lstm.parameters()].map((t) => f64(t.grad!));
           lstm.dispose();
           return r;
-        });
-      } finally {
-        backends.setFusedCpuRnn(previous);
-      }
-    };
+        }),
+      );
     const a = grads(true);
     const b = grads(false);
     a.forEach((g, i) => expect(maxRelError(g, b[i])).toBeLessThan(1e-5));
@@ -139,32 +124,24 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
       manualSeed(3);
       const lstm = new nn.LSTM(4, 3, { bidirectional: true });
       const x = randn([5, 2, 4]);
-      const outputs = (fused: boolean) => {
-        const previous = backends.setFusedCpuRnn(fused);
-        try {
-          return noGrad(() => {
+      const outputs = (fused: boolean) =>
+        withFused(fused, () =>
+          noGrad(() => {
             const [o, [h, c]] = lstm.forward(nn.packPaddedSequence(x, [5, 3]));
             return [o.data, h, c].map(f64);
-          });
-        } finally {
-          backends.setFusedCpuRnn(previous);
-        }
-      };
+          }),
+        );
       const a = outputs(true);
       const b = outputs(false);
       a.forEach((v, i) => expect(maxRelError(v, b[i])).toBeLessThan(1e-6));
       const gru = new nn.GRU(4, 3, { numLayers: 2 });
-      const gruOutputs = (fused: boolean) => {
-        const previous = backends.setFusedCpuRnn(fused);
-        try {
-          return noGrad(() => {
+      const gruOutputs = (fused: boolean) =>
+        withFused(fused, () =>
+          noGrad(() => {
             const [o, h] = gru.forward(x);
             return [o, h].map(f64);
-          });
-        } finally {
-          backends.setFusedCpuRnn(previous);
-        }
-      };
+          }),
+        );
       const ga = gruOutputs(true);
       const gb = gruOutputs(false);
       ga.forEach((v, i) => expect(maxRelError(v, gb[i])).toBeLessThan(1e-6));
@@ -180,14 +157,8 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
       manualSeed(9);
       const lstm = new nn.LSTM(16, 32, { bidirectional: true });
       const x = randn([20, 8, 16]);
-      const output = (fused: boolean) => {
-        const previous = backends.setFusedCpuRnn(fused);
-        try {
-          return noGrad(() => f64(lstm.forward(nn.packPaddedSequence(x, Array.from({ length: 8 }, (_, i) => 20 - 2 * i)))[0].data));
-        } finally {
-          backends.setFusedCpuRnn(previous);
-        }
-      };
+      const output = (fused: boolean) =>
+        withFused(fused, () => noGrad(() => f64(lstm.forward(nn.packPaddedSequence(x, Array.from({ length: 8 }, (_, i) => 20 - 2 * i)))[0].data)));
       const [a1, a2, b1, b2] = [output(true), output(true), output(false), output(false)];
       expect(a1).toEqual(a2);
       expect(b1).toEqual(b2);
