@@ -4,8 +4,10 @@
 // loaded there), the same token ids, lengths and labels, the same seed before each step (so the same
 // dropout masks), and the same settings on both sides: denormals flushed, one intra-op thread, OpenBLAS
 // on one thread and the same kernels, glibc's mmap/trim thresholds raised (tuneAllocator()'s values).
-// Each step prints its time by phase (forward with the loss, backward, Adam) and its loss to 6 decimals:
-// the first loss checks the forward, the second (after one Adam step) the gradients.
+// Each step prints its time by phase (forward with the loss, backward, Adam), its process CPU time (the
+// steadier figure when other jobs share the cores: one thread runs, so CPU time is the time it ran) and
+// its loss to 6 decimals: the first loss checks the forward, the second (after one Adam step) the
+// gradients.
 //
 // Run: node -r ./scripts/register-ts.js bench/lstm-step.ts [--len 230] [--batch 64] [--steps 2]
 //        [--aten] (libtorch's own CPU LSTM instead of the fused one) [--no-python]
@@ -57,12 +59,13 @@ const text = tensor(ids, { dtype: 'int64' }).reshape([T, B]);
 const lens = tensor(Int32Array.from(lengths), { dtype: 'int64' });
 const label = tensor(Float32Array.from(labels));
 
-interface Step { forward: number; backward: number; adam: number; total: number; loss: number }
+interface Step { forward: number; backward: number; adam: number; total: number; cpu: number; loss: number }
 const ours: Step[] = [];
 for (let s = 0; s < steps; s++) {
   manualSeed(100 + s);
   ours.push(
     tidy(() => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       optimizer.zeroGrad();
       const loss = criterion.forward(model.forward(text, lens).squeeze(1), label);
@@ -71,7 +74,8 @@ for (let s = 0; s < steps; s++) {
       const t2 = performance.now();
       optimizer.step();
       const t3 = performance.now();
-      return { forward: t1 - t0, backward: t2 - t1, adam: t3 - t2, total: t3 - t0, loss: loss.item() as number };
+      const c = process.cpuUsage(c0);
+      return { forward: t1 - t0, backward: t2 - t1, adam: t3 - t2, total: t3 - t0, cpu: (c.user + c.system) / 1000, loss: loss.item() as number };
     }),
   );
 }
@@ -91,9 +95,10 @@ if (!args.includes('--no-python')) {
 fs.rmSync(tmp, { recursive: true, force: true });
 
 console.log(`lstm-step: [${T}, ${B}] batch (lengths ${lengths[B - 1]}-${lengths[0]}), ${args.includes('--aten') ? "libtorch's CPU LSTM" : 'fused CPU LSTM'}; ours: OpenBLAS ${addonInfo.blas.core}${pyInfo ? `; ${pyInfo}` : ''}`);
-console.log('| step | side | forward+loss (ms) | backward (ms) | Adam (ms) | total (s) | loss |');
-console.log('|---:|---|---:|---:|---:|---:|---|');
-const row = (s: number, side: string, r: Step) => console.log(`| ${s + 1} | ${side} | ${r.forward.toFixed(0)} | ${r.backward.toFixed(0)} | ${r.adam.toFixed(0)} | ${(r.total / 1000).toFixed(2)} | ${r.loss.toFixed(6)} |`);
+console.log('| step | side | forward+loss (ms) | backward (ms) | Adam (ms) | total (s) | process CPU (s) | loss |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---|');
+const row = (s: number, side: string, r: Step) =>
+  console.log(`| ${s + 1} | ${side} | ${r.forward.toFixed(0)} | ${r.backward.toFixed(0)} | ${r.adam.toFixed(0)} | ${(r.total / 1000).toFixed(2)} | ${(r.cpu / 1000).toFixed(2)} | ${r.loss.toFixed(6)} |`);
 for (let s = 0; s < steps; s++) {
   row(s, 'torch-sentiment', ours[s]);
   if (theirs) row(s, 'PyTorch', theirs[s]);
