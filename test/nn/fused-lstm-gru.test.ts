@@ -167,4 +167,23 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
       lstm.dispose();
     });
   });
+
+  test('a retained graph gives the same gradients on a second backward (saved buffers left intact)', () => {
+    tidy(() => {
+      for (const kind of ['lstm', 'gru'] as const) {
+        manualSeed(4);
+        const module = kind === 'lstm' ? new nn.LSTM(3, 5, { bidirectional: true }) : new nn.GRU(3, 5, { bidirectional: true });
+        const x = randn([6, 4, 3]).requiresGrad_();
+        const packed = nn.packPaddedSequence(x, [6, 4, 4, 1]);
+        const out = module instanceof nn.LSTM ? module.forward(packed)[0] : (module as nn.GRU).forward(packed)[0];
+        const loss = out.data.pow(2).sum();
+        loss.backward(undefined, { retainGraph: true });
+        const once = [x, ...module.parameters()].map((t) => f64(t.grad!));
+        loss.backward();
+        const twice = [x, ...module.parameters()].map((t) => f64(t.grad!));
+        once.forEach((g, i) => expect(maxRelError(twice[i], g.map((v) => 2 * v))).toBeLessThan(1e-6));
+        module.dispose();
+      }
+    });
+  });
 });
