@@ -28,7 +28,7 @@ step loader node -e "const t=require('./$B/lib'); console.log('libtorch', t.addo
 export TORCH_SENTIMENT_TEST_DEVICE=cuda
 step tensor-cuda node --expose-gc scripts/mini-jest.js $B/test/tensor/*.test.js
 step parity-cuda-vs-cpu node --expose-gc scripts/mini-jest.js $B/test/nn/parity.test.js
-step fixtures-cuda env PARITY_DEVICE=cuda $PYTHON scripts/parity/make_fixtures.py /tmp/fixtures-cuda
+step fixtures-cuda env PARITY_DEVICE=cuda $PYTHON test/nn/parity/make_fixtures.py /tmp/fixtures-cuda
 PARITY_FIXTURES=/tmp/fixtures-cuda step parity-cuda node --expose-gc scripts/mini-jest.js $B/test/nn/parity.test.js
 unset TORCH_SENTIMENT_TEST_DEVICE
 if [ -f .gpu/aclImdb-labelled.tar.gz ]; then
