@@ -51,6 +51,8 @@ if 'OPENBLAS_CORETYPE' not in os.environ:
 
 import torch  # noqa: E402
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the tests
+
 sys.path.insert(0, os.path.join(ROOT, 'bench'))
 from blas_info import openblas_core  # noqa: E402
 from gen import embedding, linear_conv, loss_optim, models, rnn  # noqa: E402

@@ -188,7 +188,8 @@ def registry():
 # case's optimizer steps times the sum of the reduction lengths on its longest chain (forward, backward
 # through time, the weight-gradient sum, the loss's sum), stated in each fixture with its parts.
 U = 2.0 ** -24
-# LAMBDA: how many sqrt(L) * U a value may move; docs/parity.md has the margin it leaves on each kernel family.
+# LAMBDA: how many sqrt(L) * U a value may move; docs/benchmarks.md has the margin it leaves on each
+# OpenBLAS kernel family this project could run.
 LAMBDA = 2
 FLOOR_ULPS = 32  # short chains: a handful of roundings can all fall the same way
 SCALE_RULE = ('scale: the largest |x| of the array a value belongs to (one tensor, one per-step list); for a '
