@@ -16,8 +16,9 @@ import {
   LIST_PUNCT, LIST_QUOTES, PUNCT, UNITS,
 } from './char-classes';
 import { englishSpecialCases } from './exceptions';
-import { HASH_SEED, TokenInterner } from '../interner';
+import { DEFAULT_CACHE_LIMIT, HASH_SEED, TokenInterner } from '../interner';
 import { PY_SPACE_CLASS, isPySpace } from '../whitespace';
+import { invalid } from '../../validate';
 
 const PREFIXES = ['§', '%', '=', '—', '–', String.raw`\+(?![0-9])`, ...LIST_PUNCT, ...LIST_ELLIPSES, ...LIST_QUOTES,
   ...LIST_CURRENCY, ...LIST_ICONS];
@@ -107,9 +108,19 @@ const LAST_CAN_START = 4;
  * characters. Token strings are interned: equal tokens are the same string
  * instance, with a stable id in `interner`.
  */
+export interface SpacyTokenizerOptions {
+  /**
+   * Most tokens (and cached chunks) kept between texts; past it both are
+   * cleared before the next text, so memory stays bounded in a long-running
+   * service. Default DEFAULT_CACHE_LIMIT (65,536); Infinity keeps everything
+   * (what a Field does over its finite corpus).
+   */
+  maxTokens?: number;
+}
+
 export class SpacyTokenizer {
-  /** Every token ever produced, with its id (see `tokenizeIds`). */
-  readonly interner = new TokenInterner();
+  /** The tokens produced since the last trim, with their ids (see `tokenizeIds`). */
+  readonly interner: TokenInterner;
   private readonly rules: SpacyRules;
   // Chunk cache: chunk id (in chunkKeys) -> token ids pool[offset .. offset + count).
   private chunkKeys = new TokenInterner();
@@ -137,8 +148,11 @@ export class SpacyTokenizer {
   /** The suffix regex, sticky: tried at one position (see findSuffix). */
   private readonly suffixAt: RegExp;
 
-  constructor(rules: SpacyRules = englishRules()) {
+  constructor(rules: SpacyRules = englishRules(), options: SpacyTokenizerOptions = {}) {
     this.rules = rules;
+    const maxTokens = options.maxTokens ?? DEFAULT_CACHE_LIMIT;
+    if (typeof maxTokens !== 'number' || !(maxTokens >= 1)) throw invalid('options.maxTokens', 'a number >= 1 (or Infinity)', maxTokens);
+    this.interner = new TokenInterner({ limit: maxTokens });
     let longest = 0;
     for (const key of rules.specials.keys()) longest = Math.max(longest, key.length);
     this.maxSpecialLength = longest;
@@ -181,8 +195,16 @@ export class SpacyTokenizer {
     return this.interner.tokens(this.tokenizeIds(text));
   }
 
-  /** Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). */
+  /**
+   * Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). Ids stay
+   * valid until the interner is trimmed (its `generation` changes; never with `maxTokens: Infinity`).
+   */
   tokenizeIds(text: string): Int32Array {
+    // Bounded caches: the pool holds interner ids, so both go together.
+    if (this.interner.size > this.interner.limit || this.chunkKeys.size > this.interner.limit) {
+      this.interner.clear();
+      this.clearCache();
+    }
     const n = text.length;
     if (n === 0) return new Int32Array(0);
     let out = this.scratch;
