@@ -138,13 +138,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device expects auto, cpu, cuda or cuda:N, got '${device}'`);
   const data = o.data ?? (process.env.TORCH_SENTIMENT_IMDB || undefined);
   if (data !== undefined && !fs.existsSync(data)) throw new UsageError(`--data: ${data} does not exist`);
-  const threads = o.threads === undefined ? undefined : int('threads', o.threads, 1, MAX_THREADS);
+  const threads = o.threads === undefined ? undefined : int('threads', o.threads, 1, 1, MAX_THREADS);
   const progress = !o['no-progress'];
   switch (command) {
     case 'train': {
       if (rest.length) throw new UsageError(`train takes no positional arguments, got '${rest[0]}'`);
       const model = oneOf('model', o.model, ['rnn', 'lstm', 'fasttext', 'cnn'] as const, 'rnn');
-      await commands().runTrain({
+      // Every flag is checked before the commands (and libtorch) load: a usage error is instant.
+      const settings = {
         model,
         epochs: int('epochs', o.epochs, 5),
         batchSize: int('batch-size', o['batch-size'], 64),
@@ -158,13 +159,15 @@ export async function main(argv: string[]): Promise<number> {
         device,
         threads,
         progress,
-      });
+      };
+      await commands().runTrain(settings);
       return 0;
     }
     case 'evaluate': {
       const dir = rest[0] ?? o['model-dir'] ?? 'runs/rnn/bundle';
       if (!fs.existsSync(dir)) throw new UsageError(`evaluate: bundle folder ${dir} does not exist (train one first: torch-sentiment train)`);
-      await commands().runEvaluate({ dir, data, device, batchSize: int('batch-size', o['batch-size'], 64), threads, progress });
+      const batchSize = int('batch-size', o['batch-size'], 64);
+      await commands().runEvaluate({ dir, data, device, batchSize, threads, progress });
       return 0;
     }
     case 'predict': {
