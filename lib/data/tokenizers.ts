@@ -89,8 +89,15 @@ export function internedTokenizer(fn: TokenizerFn): InternedTokenizer | undefine
     };
   }
   if (fn === spacyFn) {
-    const t = new SpacyTokenizer(sharedRules(), { maxTokens: Infinity });
-    return { interner: t.interner, ids: (text) => t.tokenizeIds(text) };
+    // Made on first use: a Field that never tokenizes (one given a vocabulary) costs nothing.
+    let t: SpacyTokenizer | undefined;
+    const own = () => (t ??= new SpacyTokenizer(sharedRules(), { maxTokens: Infinity }));
+    return {
+      get interner() {
+        return own().interner;
+      },
+      ids: (text) => own().tokenizeIds(text),
+    };
   }
   return undefined;
 }

@@ -9,7 +9,7 @@ import { liveTensors } from '../../lib/tensor';
 function data() {
   const TEXT = new Field({ tokenize: 'basic_english', includeLengths: true });
   const LABEL = new LabelField({ dtype: 'float32' });
-  const examples = ['a good film', 'bad', 'very good indeed', 'not bad at all'].map((t, i) => ({ text: TEXT.preprocess(t), label: i % 2 ? 'neg' : 'pos' }));
+  const examples = ['a good film', 'bad', 'very good indeed', 'not bad at all'].map((t, i) => ({ text: TEXT.preprocess(t) as string[], label: i % 2 ? 'neg' : 'pos' }));
   const ds = new Dataset(examples, { text: TEXT, label: LABEL }, { sortKey: (e: { text: unknown[] }) => e.text.length });
   return { TEXT, LABEL, ds };
 }
