@@ -57,9 +57,10 @@ describe('tokenizers are linear on adversarial inputs (1 MB)', () => {
       spacy.clearCache();
       const tBig = time(() => tokenize(big));
       rows.push(`${`${shape} / ${name}`.padEnd(36)} ${tSmall.toFixed(0).padStart(6)} -> ${tBig.toFixed(0).padStart(6)}`);
-      // Quadratic time would be 64x the small input's (seconds to minutes); linear is ~8x.
+      // Quadratic time would be 64x the small input's (the old code: hours on 1 MB); linear is ~8x.
+      // Generous bounds: the whole suite runs in parallel workers on a small host.
       expect(tBig).toBeLessThan(40 * tSmall + 1000);
-      expect(tBig).toBeLessThan(20000);
+      expect(tBig).toBeLessThan(60000);
     });
   }
 
