@@ -64,6 +64,7 @@ describe('bundle faults: one BundleError naming file and field, nothing built, n
     ['NaN weight', (d) => save(withWeight(d, 'fc.bias', tensor([NaN])), path.join(d, 'model.pt')), /model\.pt: tensor 'fc\.bias' holds a non-finite value \(NaN\)/],
     ['Inf weight', (d) => save(withWeight(d, 'fc.bias', tensor([Infinity])), path.join(d, 'model.pt')), /tensor 'fc\.bias' holds a non-finite value \(Infinity\)/],
     ['float64 weight', (d) => save(withWeight(d, 'fc.bias', tensor([0.5], { dtype: 'float64' })), path.join(d, 'model.pt')), /tensor 'fc\.bias' is float64; bundle weights must be float32/],
+    ['float16 weight', (d) => save(withWeight(d, 'fc.weight', tensor([[0.5, 0.5, 0.5, 0.5, 0.5, 0.5]], { dtype: 'float16' })), path.join(d, 'model.pt')), /tensor 'fc\.weight' is float16; bundle weights must be float32/],
     ['extra weight', (d) => save(withWeight(d, 'extra.weight', tensor([1])), path.join(d, 'model.pt')), /tensor 'extra\.weight' is not a weight of the lstm model/],
     ['weights outside the folder', (d) => editJson(path.join(d, 'config.json'), (j) => { j.weights = '../model.pt'; }), /config\.json: weights must be a file name in the bundle folder/],
   ];
