@@ -3,7 +3,6 @@
 // against what the config implies. Each error names the file and the field. A config that asks
 // for 1000 LSTM layers is refused before a single layer is allocated, because the weights are
 // read first and compared by shape (a model is then built only for weights that fit it).
-import * as path from 'path';
 import { TorchError } from '../errors';
 import type { ModelConfig } from '../models';
 import { MODEL_NAMES } from '../models';
@@ -56,7 +55,7 @@ export interface CheckedBundleConfig {
 }
 
 /** config.json, parsed: every field loadBundle uses, with its type and range. */
-export function checkBundleConfig(file: string, raw: unknown, format: string): CheckedBundleConfig {
+export function checkBundleConfig(file: string, raw: unknown, format: string, weightsFiles: readonly string[]): CheckedBundleConfig {
   if (!isRecord(raw)) throw new BundleError(file, undefined, `must hold a JSON object, got ${describe(raw)}`);
   if (raw.format !== format) throw new BundleError(file, 'format', `must be ${JSON.stringify(format)}, got ${describe(raw.format)}`);
   if (!TOKENIZERS.includes(raw.tokenizer as never)) {
@@ -72,8 +71,9 @@ export function checkBundleConfig(file: string, raw: unknown, format: string): C
     throw new BundleError(file, 'specials', `must be an array of strings, got ${describe(specials)}`);
   }
   const weights = raw.weights;
-  if (weights !== undefined && (typeof weights !== 'string' || weights !== path.basename(weights) || weights.startsWith('.'))) {
-    throw new BundleError(file, 'weights', `must be a file name in the bundle folder, got ${describe(weights)}`);
+  if (weights !== undefined && !weightsFiles.includes(weights as string)) {
+    const got = typeof weights === 'string' ? JSON.stringify(weights) : describe(weights);
+    throw new BundleError(file, 'weights', `must be one of ${weightsFiles.join(', ')}, not ${got}`);
   }
   return { model: checkModelConfig(file, raw.model), tokenizer: raw.tokenizer as CheckedBundleConfig['tokenizer'], lower: raw.lower,
     labels: labels as [string, string], specials: specials as string[], weights: weights as string | undefined };

@@ -96,7 +96,8 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
   checkString('dir', dir);
   const configFile = path.join(dir, 'config.json');
   const raw = readJson(configFile);
-  const checked = checkBundleConfig(configFile, raw, BUNDLE_FORMAT);
+  // The weights files a bundle may name (main's safetensors change adds WEIGHTS_FILES for this list).
+  const checked = checkBundleConfig(configFile, raw, BUNDLE_FORMAT, ['model.pt', 'model.safetensors']);
   const config = { ...(raw as BundleConfig), model: checked.model };
   const vocabFile = path.join(dir, 'vocab.json');
   const itos = checkVocabFile(vocabFile, readJson(vocabFile), checked);

@@ -66,7 +66,7 @@ describe('bundle faults: one BundleError naming file and field, nothing built, n
     ['float64 weight', (d) => save(withWeight(d, 'fc.bias', tensor([0.5], { dtype: 'float64' })), path.join(d, 'model.pt')), /tensor 'fc\.bias' is float64; bundle weights must be float32/],
     ['float16 weight', (d) => save(withWeight(d, 'fc.weight', tensor([[0.5, 0.5, 0.5, 0.5, 0.5, 0.5]], { dtype: 'float16' })), path.join(d, 'model.pt')), /tensor 'fc\.weight' is float16; bundle weights must be float32/],
     ['extra weight', (d) => save(withWeight(d, 'extra.weight', tensor([1])), path.join(d, 'model.pt')), /tensor 'extra\.weight' is not a weight of the lstm model/],
-    ['weights outside the folder', (d) => editJson(path.join(d, 'config.json'), (j) => { j.weights = '../model.pt'; }), /config\.json: weights must be a file name in the bundle folder/],
+    ['weights outside the folder', (d) => editJson(path.join(d, 'config.json'), (j) => { j.weights = '../model.pt'; }), /config\.json: weights must be one of model\.pt, model\.safetensors, not "\.\.\/model\.pt"/],
   ];
 
   function withWeight(dir: string, name: string, t: ReturnType<typeof tensor>) {
