@@ -16,7 +16,15 @@ export type DataErrorCode =
   /** A sequence operation on a field that is not sequential. */
   | 'NOT_SEQUENTIAL'
   /** A Batch is used after `dispose()`. */
-  | 'DISPOSED';
+  | 'DISPOSED'
+  /** A review in a folder is not a regular file (a FIFO, a device, a folder). */
+  | 'NOT_REGULAR'
+  /** A review in a folder is a symbolic link to a file outside the folder. */
+  | 'OUTSIDE'
+  /** A review, or all of them, is over `maxEntryBytes` / `maxTotalBytes`. */
+  | 'TOO_LARGE'
+  /** The same review twice (an archive with a repeated entry). */
+  | 'DUPLICATE';
 
 export class DataError extends Error {
   readonly code: DataErrorCode;

@@ -140,7 +140,8 @@ export class Field {
     let end = x.length;
     while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
     const text = end === x.length ? x : x.slice(0, end);
-    if (this.tokenIds !== undefined) return this.tokenIds.tokenize(text);
+    const interned = this.tokenIds?.tokenize(text);
+    if (interned !== undefined) return interned;
     const tokens = this.tokenizer(text);
     if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
     if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
@@ -192,6 +193,7 @@ export class Field {
       return v as string[];
     });
     this.vocab = new Vocab(counter, { ...o, specials: this.specials(extra) } as VocabOptions);
+    this.tokenIds?.freeze();
     return this.vocab;
   }
 
