@@ -79,9 +79,9 @@ export const backends = {
    * Whether RNN (Elman, tanh or relu) layers on dense CPU input run as one fused kernel (default:
    * true) or step by step through libtorch's own CPU implementation. The fused kernel computes the
    * same function and gradients (differences are float rounding, within the parity suite's 1e-5) with
-   * one autograd node per layer instead of several per time step: the tutorial's training step
-   * ([270, 64] tokens, 100 -> 256) takes 351 ms against libtorch's 378 ms here. Turn it off to
-   * reproduce libtorch's exact rounding. Returns the previous value.
+   * one autograd node per layer instead of several per time step, which makes the tutorial's training
+   * step faster. Turn it off to reproduce libtorch's exact rounding. The setting belongs to the
+   * calling thread's environment: a worker thread has its own, starting on. Returns the previous value.
    */
   setFusedCpuRnn(on: boolean): boolean {
     return native.setFusedCpuRnn(checkBoolean('on', on));

@@ -16,6 +16,7 @@ type H = Handle;
 type Num = number | boolean;
 
 export interface Binding {
+  // addon.cc
   setErrorClass(cls: typeof TorchError): void;
   liveTensors(): number;
   // tensor.cc
@@ -114,6 +115,8 @@ export interface Binding {
   bceWithLogits(input: H, target: H, weight: H | undefined, posWeight: H | undefined, reduction: number): H;
   crossEntropy(input: H, target: H, weight: H | undefined, reduction: number, ignoreIndex: number, labelSmoothing: number): H;
   mseLoss(input: H, target: H, reduction: number): H;
+  setFusedCpuRnn(on: boolean): boolean;
+  flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
   // optim.cc
   optimizer(kind: 'sgd' | 'adam', params: H[], options: Record<string, number | boolean>): OptimizerHandle;
   optimizerStep(o: OptimizerHandle): void;
@@ -122,21 +125,20 @@ export interface Binding {
   // serialize.cc
   pickleSave(names: string[], tensors: H[]): Buffer;
   pickleLoad(data: Buffer): { names: string[]; tensors: H[] };
-  // device.cc
+  // cuda.cc
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
+  setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
+  // runtime.cc
   manualSeed(seed: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   buildInfo(): { libtorch: string; cudaAvailable: boolean };
   blasInfo(): { core: string | null; config: string | null };
   setMallocThresholds(mmapBytes: number, trimBytes: number): boolean;
-  setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
   setFlushDenormal(on: boolean): boolean;
   setBlasThreads(threads: number): boolean;
-  setFusedCpuRnn(on: boolean): boolean;
-  flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
 }
 
 // The package root (above lib/ in a clone, above dist/ when installed): prebuilds/ and build/ are there.

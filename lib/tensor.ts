@@ -1,7 +1,7 @@
 // Tensor: a JS object that owns one native libtorch tensor (PyTorch's names and semantics,
 // camelCased), and its lifecycle: the safety net for tensors never disposed, the live-tensor count,
 // gradient mode. Tensors are made by lib/factories.ts (and by ops, through wrap()).
-import { DType, TypedArray, dtypeCode, dtypeName } from './dtype';
+import { DTYPES, DType, TypedArray, dtypeCode, dtypeName } from './dtype';
 import { DeviceLike, deviceName } from './device';
 import { checkCudaIndices } from './cuda-guard';
 import { TorchError } from './errors';
@@ -177,7 +177,7 @@ export class Tensor {
     let dev: string | undefined;
     let dt: number | undefined;
     let copy = false;
-    if (typeof target === 'string' && (target as string) in DTYPE_SET) dt = dtypeCode('dtype', target);
+    if (typeof target === 'string' && DTYPE_NAMES.has(target)) dt = dtypeCode('dtype', target);
     else if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'type' in target)) dev = deviceName('device', target as DeviceLike);
     else {
       const o = checkObject('options', target);
@@ -525,9 +525,7 @@ export class Tensor {
 }
 
 registerTensorClass(Tensor);
-const DTYPE_SET: Record<string, true> = Object.fromEntries(
-  ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'int16', 'float16', 'bfloat16'].map((d) => [d, true]),
-);
+const DTYPE_NAMES: ReadonlySet<string> = new Set(DTYPES);
 
 /** @internal Wraps a fresh native handle in a Tensor (tracked by the current tidy scope). */
 export function wrap(h: Handle): Tensor {

@@ -1,6 +1,7 @@
 // Serialization: state dicts as Python-readable pickles (torch.save / torch.load compatible).
 // Bytes cross the boundary; lib/serialize.ts does the file I/O (atomic writes, clear errors).
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
 
 #include <torch/serialize.h>
 
