@@ -28,7 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAutograd(env, exports);
   InitNN(env, exports);
   InitOptim(env, exports);
-  InitSerialize(env, exports);
+  InitCheckpoint(env, exports);
   InitCuda(env, exports);
   InitRuntime(env, exports);
   return exports;

@@ -5,8 +5,8 @@
         torch.save(dict(model.state_dict()), OUT.pt) for a small model made with torch.manual_seed(0), and
         OUT.json beside it: the fixed input, the model's output on it and the state_dict's keys and shapes.
     /usr/bin/python3 scripts/parity/interop.py save-ordereddict OUT.pt
-        torch.save(model.state_dict(), OUT.pt): an OrderedDict, which libtorch cannot read (the Node
-        loader must say so).
+        torch.save(model.state_dict(), OUT.pt): an OrderedDict (with its _metadata attribute), which the
+        Node loader reads like a dict.
     /usr/bin/python3 scripts/parity/interop.py check IN.pt EXPECTED.json
         torch.load(IN.pt) (a file written by Node's save()), check it is a dict of tensors with the model's
         keys and shapes, load it into the model with strict=True, run EXPECTED.json's input and compare with

@@ -72,6 +72,9 @@ expectAssignable<optim.Optimizer>(new optim.Adam(lstm.parameters(), { lr: 1e-3 }
 expectType<void>(torch.save(lstm.stateDict(), 'model.pt'));
 expectType<Record<string, Tensor>>(torch.load('model.pt'));
 expectError(torch.save(lstm.stateDict()));
+expectAssignable<torch.TorchError>(new torch.CheckpointError('model.pt', 'ERR_CHECKPOINT_ZIP', 'bad'));
+expectType<torch.CheckpointErrorCode>(new torch.CheckpointError('model.pt', 'ERR_CHECKPOINT_ZIP', 'bad').code);
+expectError(new torch.CheckpointError('model.pt', 'ERR_NOPE', 'bad'));
 expectAssignable<nn.Module>(models.createModel(models.defaultConfig('rnn', 100, 1)));
 expectType<string[]>(data.getTokenizer('basic_english')('A b'));
 expectType<number>(torch.binaryAccuracy(t, t));

@@ -17,21 +17,7 @@ import {
 } from './char-classes';
 import { englishSpecialCases } from './exceptions';
 import { HASH_SEED, TokenInterner } from '../interner';
-
-/** Python's `str.isspace()` for one UTF-16 code unit (all such characters are in the BMP). */
-export function isPySpace(c: number): boolean {
-  if (c === 32) return true;
-  if (c < 9) return false;
-  if (c <= 13) return true; // \t \n \v \f \r
-  if (c < 28) return false;
-  if (c <= 31) return true; // \x1c-\x1f
-  if (c < 133) return false;
-  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
-    c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
-
-/** Python's whitespace as a regex class body (for `\s` / `\S` in ported patterns). */
-export const PY_SPACE_CLASS = String.raw`\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000`;
+import { PY_SPACE_CLASS, isPySpace } from '../whitespace';
 
 const PREFIXES = ['§', '%', '=', '—', '–', String.raw`\+(?![0-9])`, ...LIST_PUNCT, ...LIST_ELLIPSES, ...LIST_QUOTES,
   ...LIST_CURRENCY, ...LIST_ICONS];
@@ -173,11 +159,7 @@ export class SpacyTokenizer {
 
   /** Tokenizes `text` and returns the token texts, like `[t.text for t in nlp.tokenizer(text)]`. */
   tokenize(text: string): string[] {
-    const ids = this.tokenizeIds(text);
-    const keys = this.interner.keys;
-    const out = new Array<string>(ids.length);
-    for (let k = 0; k < ids.length; k++) out[k] = keys[ids[k]];
-    return out;
+    return this.interner.tokens(this.tokenizeIds(text));
   }
 
   /** Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). */

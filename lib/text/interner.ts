@@ -108,6 +108,14 @@ export class TokenInterner {
     return this.internSpan(token, 0, token.length, hashString(token));
   }
 
+  /** The tokens of `ids` (shared string instances). */
+  tokens(ids: ArrayLike<number>): string[] {
+    const keys = this.keys;
+    const out = new Array<string>(ids.length);
+    for (let k = 0; k < ids.length; k++) out[k] = keys[ids[k]];
+    return out;
+  }
+
   /** Id of `token`, or -1 when it was never interned. */
   find(token: string): number {
     const h = hashString(token);

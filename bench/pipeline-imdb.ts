@@ -6,13 +6,12 @@
  * --tensors is given (needs the native addon), on --device (default cpu; 'cuda'
  * on a CUDA build).
  *
- *   npx tsc -p bench/pipeline.tsconfig.json
- *   node bench/out/scripts/pipeline-imdb.js [--archive PATH] [--seed 1234] [--tensors [--device cuda]]
+ *   bench/pipeline.sh imdb [--archive PATH] [--seed 1234] [--tensors [--device cuda]]
  */
 import * as path from 'node:path';
 import { BucketIterator, Field, IMDB, LabelField } from '../lib/data';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
+const REPO = path.resolve(__dirname, '..');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -2,10 +2,9 @@
  * Verifies basicEnglishTokenize (and the id path) against torchtext's own
  * _basic_english_normalize on every review of an IMDb archive.
  *
- *   npx tsc -p bench/pipeline.tsconfig.json
- *   node bench/out/scripts/basic-english-verify.js [--archive PATH] [--python /usr/bin/python3]
+ *   bench/pipeline.sh verify [--archive PATH] [--python /usr/bin/python3]
  *
- * Python prints one sha256 per review (scripts/basic-english-reference.py);
+ * Python prints one sha256 per review (test/text/basic-english-reference.py);
  * this compares it with the same digest of our tokens, and prints the first
  * differing reviews with both token lists.
  */
@@ -14,10 +13,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readArchiveFiles } from '../lib/data/archive';
-import { TokenInterner } from '../lib/data/interner';
-import { basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize, firstLineEnd } from '../lib/data/tokenizers';
+import { basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize } from '../lib/text/basic-english';
+import { TokenInterner } from '../lib/text/interner';
+import { firstLineEnd } from '../lib/text/utf8';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
+const REPO = path.resolve(__dirname, '..');
 const ENTRY = /^(?:\.\/)?(?:[^/]+\/)?(train|test)\/(neg|pos)\/(\d+)_(\d+)\.txt$/;
 
 function arg(name: string): string | undefined {
@@ -29,13 +29,13 @@ async function main(): Promise<void> {
   const archive = path.resolve(arg('--archive') ?? process.env.IMDB_ARCHIVE ?? path.join(REPO, '..', 'shared', 'data', 'aclImdb-labelled.tar.gz'));
   const python = arg('--python') ?? '/usr/bin/python3';
   if (!fs.existsSync(archive)) throw new Error(`archive not found: ${archive} (pass --archive PATH or set IMDB_ARCHIVE)`);
-  const script = path.join(REPO, 'scripts', 'basic-english-reference.py');
+  const script = path.join(REPO, 'test', 'text', 'basic-english-reference.py');
   const r = spawnSync(python, [script, archive], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${python} ${script} failed: ${r.error?.message ?? r.stderr}`);
   const want = new Map(r.stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
 
   // Three paths per review: the string tokenizer, string -> ids, and bytes -> ids (what
-  // CorpusBuilder.addBytes and IMDB.splits use), the last on the first line's bytes as read.
+  // Field.preprocessBytes and IMDB.splits use), the last on the first line's bytes as read.
   const texts = new Map<string, string>();
   const bytesTokens = new Map<string, string>();
   const byteInterner = new TokenInterner();

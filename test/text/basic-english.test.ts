@@ -1,19 +1,18 @@
 // basic_english must equal torchtext's _basic_english_normalize. The reference is
 // Debian's python3-torchtext (its pure-Python utils.py, loaded by path by
-// scripts/basic-english-reference.py). Without /usr/bin/python3 and that file this
+// basic-english-reference.py beside this file). Without /usr/bin/python3 and that file this
 // test fails: install python3-torch and python3-torchtext.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  CorpusBuilder, Field, RandomGenerator, TokenInterner, basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize,
-  basicEnglishTokenizeBytes, getTokenizer, spacyTokenizer,
-} from '../../lib/data';
-import { decodeUtf8, firstLineEnd } from '../../lib/data/tokenizers';
+import { Field, RandomGenerator, getTokenizer, spacyTokenizer } from '../../lib/data';
+import { basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishTokenize, basicEnglishTokenizeBytes } from '../../lib/text/basic-english';
+import { TokenInterner } from '../../lib/text/interner';
+import { decodeUtf8, firstLineEnd } from '../../lib/text/utf8';
 
 const PYTHON = '/usr/bin/python3';
 const UTILS = '/usr/lib/python3/dist-packages/torchtext/data/utils.py';
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'basic-english-reference.py');
+const SCRIPT = path.join(__dirname, 'basic-english-reference.py');
 
 function reference(texts: string[]): string[][] {
   if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3 (and python3-torchtext)`);
@@ -77,7 +76,7 @@ describe('basic_english equals torchtext', () => {
   });
 });
 
-// The byte path (basicEnglishIdsFromBytes, CorpusBuilder.addBytes, Field.preprocessBytes)
+// The byte path (basicEnglishIdsFromBytes, Field.preprocessBytes)
 // reads UTF-8 without decoding ASCII tokens and decodes non-ASCII tokens one by one.
 const BYTE_HAND = [
   ...HAND,
@@ -142,21 +141,13 @@ describe('basic_english from UTF-8 bytes equals torchtext', () => {
     }
   });
 
-  test('CorpusBuilder.addBytes and Field.preprocessBytes give what add and preprocess give', () => {
-    const bytesBuilder = new CorpusBuilder('basic_english');
-    const strings = new CorpusBuilder('basic_english');
-    const spacyBytes = new CorpusBuilder('spacy');
-    for (const t of texts) {
-      bytesBuilder.addBytes(Buffer.from(t, 'utf8'));
-      strings.add(t);
-      spacyBytes.addBytes(Buffer.from(t, 'utf8'));
-    }
-    const a = bytesBuilder.finish();
-    const b = strings.finish();
-    const c = spacyBytes.finish();
-    expect(texts.map((_, i) => a.tokensOf(i))).toEqual(expected);
-    expect(texts.map((_, i) => b.tokensOf(i))).toEqual(expected);
-    expect(texts.map((_, i) => c.tokensOf(i))).toEqual(texts.map((t) => spacyTokenizer().tokenize(t)));
+  test('Field.preprocessBytes gives what preprocess gives (interned fields: bytes and strings)', () => {
+    const basic = new Field({ tokenize: 'basic_english' });
+    const spacy = new Field({ tokenize: 'spacy' });
+    const noNewline = (t: string) => t.replace(/\n+$/, ''); // preprocess strips trailing '\n' (rstrip)
+    expect(texts.map((t) => basic.preprocessBytes(Buffer.from(t, 'utf8')))).toEqual(expected);
+    expect(texts.map((t) => basic.preprocess(t))).toEqual(expected);
+    expect(texts.map((t) => spacy.preprocessBytes(Buffer.from(t, 'utf8')))).toEqual(texts.map((t) => spacyTokenizer().tokenize(noNewline(t))));
     for (const opts of [{ tokenize: 'basic_english' }, { tokenize: 'basic_english', lower: true }, { tokenize: 'spacy' }, {}] as const) {
       const field = new Field(opts);
       for (const t of texts.slice(0, 50)) expect(field.preprocessBytes(Buffer.from(t, 'utf8'))).toEqual(field.preprocess(t));
@@ -171,12 +162,11 @@ describe('basic_english from UTF-8 bytes equals torchtext', () => {
       expect(() => basicEnglishIdsFromBytes(bad as never, interner)).toThrow(notBytes);
       expect(() => firstLineEnd(bad as never)).toThrow(notBytes);
       expect(() => decodeUtf8(bad as never)).toThrow(notBytes);
-      expect(() => new CorpusBuilder('basic_english').addBytes(bad as never)).toThrow(notBytes);
       expect(() => new Field({ tokenize: 'basic_english' }).preprocessBytes(bad as never)).toThrow(notBytes);
     }
     const two = Buffer.from('ab');
     expect(() => basicEnglishTokenizeBytes(two, 1, 5)).toThrow(/\[start, end\) = \[1, 5\) is not within the 2 bytes/);
-    expect(() => new CorpusBuilder('basic_english').addBytes(two, 2, 1)).toThrow(/\[start, end\) = \[2, 1\) is not within the 2 bytes/);
+    expect(() => basicEnglishIdsFromBytes(two, interner, 2, 1)).toThrow(/\[start, end\) = \[2, 1\) is not within the 2 bytes/);
     expect(basicEnglishTokenizeBytes(Buffer.from('Hello, World.\nx'), 0, 13)).toEqual(['hello', ',', 'world', '.']);
   });
 });
