@@ -15,7 +15,7 @@ namespace ts {
 struct AddonData {
   Napi::FunctionReference torchError;  // lib/errors.ts's TorchError, handed over once at load
   HandleTable handles;
-  bool fusedCpuRnn = true;  // backends.setFusedCpuRnn: whether nn.cc runs dense CPU Elman RNNs through rnn_cpu.cc
+  bool fusedCpuRnn = true;  // backends.setFusedCpuRnn: whether nn.cc runs CPU RNNs through rnn_cpu.cc / gated_rnn_cpu.cc
 };
 
 AddonData* Data(Napi::Env env);
