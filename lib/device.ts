@@ -82,7 +82,8 @@ export const backends = {
    * (differences are float rounding, within the parity suite's 1e-5) with one autograd node per layer
    * and direction instead of several per time step; for packed LSTMs and GRUs this also avoids
    * libtorch's backward cost growing with the square of the sequence length (docs/benchmarks.md has
-   * the figures). Turn it off to reproduce libtorch's exact rounding. Returns the previous value.
+   * the figures). Turn it off to reproduce libtorch's exact rounding. The setting belongs to the
+   * calling thread's environment: a worker thread has its own, starting on. Returns the previous value.
    */
   setFusedCpuRnn(on: boolean): boolean {
     return native.setFusedCpuRnn(checkBoolean('on', on));

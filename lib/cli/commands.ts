@@ -8,7 +8,7 @@ import type { ModelName } from '../models';
 import { addonInfo } from '../native';
 import * as nn from '../nn';
 import * as optim from '../optim';
-import { getNumThreads, manualSeed, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../tensor';
+import { getNumThreads, manualSeed, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../runtime';
 import { evaluate, fit } from '../train/loop';
 import { loadBundle, saveBundle, vocabFromItos } from '../train/bundle';
 import { metricsFrom, writeMetrics, writePlot } from '../train/report';

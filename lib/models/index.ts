@@ -1,7 +1,8 @@
 // The tutorial series' models, with PyTorch's module and parameter names so their state dicts load
 // into the Python tutorials' classes and back.
 import * as nn from '../nn';
-import { Tensor, cat } from '../tensor';
+import { cat } from '../factories';
+import { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { checkInteger, checkNumber, checkBoolean, checkOneOf, checkObject, invalid } from '../validate';
 
