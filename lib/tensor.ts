@@ -584,5 +584,3 @@ export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }
 
-// lib/data/batch.ts loads this module lazily for `tensor`; remove once it loads './factories'.
-export { tensor } from './factories';
