@@ -1,0 +1,132 @@
+// One batch of texts through a bundle's model, as the worker threads run it: tokenize (bounded caches),
+// sort by length, pad into one [len, batch] tensor, one forward, sigmoid, results back in input order.
+// Padding must not change a text's score, so each model runs the forward that ignores the padding:
+// RNN and LSTM read packed sequences, FastText averages over each text's own length, CNN drops the
+// windows that reach into the padding. A batched score then equals `loadBundle(dir).predict(text)`.
+import { cat, loadBundle, nn, noGrad, tensor, tidy } from '../index';
+import type { DeviceLike, LoadedBundle, Tensor } from '../index';
+import { BoundedTokenizer } from './tokenize';
+
+export interface EngineOptions {
+  device?: DeviceLike;
+  /** See BoundedTokenizer. */
+  maxCachedTokens?: number;
+}
+
+export interface Contribution {
+  token: string;
+  /** This token's share of the logit: positive pushes towards labels[1]. */
+  weight: number;
+}
+
+export interface BatchOutput {
+  /** Probability of labels[1] for each text, in input order. */
+  probabilities: Float64Array;
+  /** Per-token contributions where asked for and cheap (FastText); null elsewhere. */
+  contributions: Array<Contribution[] | null>;
+}
+
+type Model = LoadedBundle['model'];
+
+export class BatchEngine {
+  readonly bundle: LoadedBundle;
+  readonly tokenizer: BoundedTokenizer;
+  private readonly minLength: number;
+  private readonly padIdx: number;
+  private readonly device: DeviceLike | undefined;
+
+  constructor(bundleDir: string, options: EngineOptions = {}) {
+    this.device = options.device;
+    this.bundle = loadBundle(bundleDir, { device: options.device });
+    const c = this.bundle.config;
+    this.bundle.model.eval();
+    this.tokenizer = new BoundedTokenizer(c.tokenizer, this.bundle.vocab, { lower: c.lower, maxCachedTokens: options.maxCachedTokens });
+    this.minLength = c.model.model === 'cnn' ? Math.max(...c.model.filterSizes) : 1;
+    this.padIdx = c.model.padIdx;
+  }
+
+  get explains(): boolean {
+    return this.bundle.config.model.model === 'fasttext';
+  }
+
+  run(texts: string[], explain: boolean[] = []): BatchOutput {
+    const n = texts.length;
+    const toks = texts.map((t) => this.tokenizer.tokenize(t));
+    const lengths = toks.map((t) => Math.max(t.ids.length, this.minLength));
+    // Longest first: packed sequences need it, and it keeps equal lengths together.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+    const maxLen = lengths[order[0]];
+    const ids = new Int32Array(maxLen * n).fill(this.padIdx);
+    const sortedLengths = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      const src = toks[order[j]].ids;
+      for (let t = 0; t < src.length; t++) ids[t * n + j] = src[t];
+      sortedLengths[j] = lengths[order[j]];
+    }
+    const probabilities = new Float64Array(n);
+    const contributions: Array<Contribution[] | null> = new Array(n).fill(null);
+    noGrad(() =>
+      tidy(() => {
+        const x = tensor(ids, { shape: [maxLen, n], dtype: 'int64', device: this.device });
+        const { logits, perToken } = this.forward(this.bundle.model, x, sortedLengths, maxLen, explain.some(Boolean));
+        const p = logits.sigmoid().toTypedArray() as Float32Array;
+        const w = perToken ? (perToken.toTypedArray() as Float32Array) : null;
+        for (let j = 0; j < n; j++) {
+          const i = order[j];
+          probabilities[i] = p[j];
+          if (w && explain[i]) {
+            const tokens = toks[i].tokens;
+            contributions[i] = tokens.map((token, t) => ({ token, weight: w[t * n + j] }));
+          }
+        }
+      }),
+    );
+    return { probabilities, contributions };
+  }
+
+  /** Logits [batch] of the sorted, padded batch x [maxLen, batch]. */
+  private forward(model: Model, x: Tensor, lengths: Int32Array, maxLen: number, explain: boolean): { logits: Tensor; perToken: Tensor | null } {
+    const n = lengths.length;
+    switch (this.bundle.config.model.model) {
+      case 'rnn': {
+        const m = model as unknown as { embedding: nn.Embedding; rnn: nn.RNN; fc: nn.Linear };
+        const packed = nn.packPaddedSequence(m.embedding.forward(x), lengths, { enforceSorted: true });
+        const [, hidden] = m.rnn.forward(packed);
+        return { logits: m.fc.forward(hidden.squeeze(0)).view([n]), perToken: null };
+      }
+      case 'lstm':
+        return { logits: (model as Model & { forward(t: Tensor, l: Tensor): Tensor }).forward(x, tensor(lengths, { dtype: 'int64' })).view([n]), perToken: null };
+      case 'fasttext': {
+        // logit = fc(mean of embeddings) = sum over tokens of (embedding . w) / len + b: per-token shares for free.
+        const m = model as unknown as { embedding: nn.Embedding; fc: nn.Linear };
+        const scores = m.embedding.forward(x).matmul(m.fc.weight.t()).view([maxLen, n]);
+        const scale = new Float32Array(maxLen * n);
+        for (let j = 0; j < n; j++) for (let t = 0; t < lengths[j]; t++) scale[t * n + j] = 1 / lengths[j];
+        const shares = scores.mul(tensor(scale, { shape: [maxLen, n], device: this.device }));
+        const bias = m.fc.bias as Tensor;
+        return { logits: shares.sum(0).add(bias.view([1])), perToken: explain ? shares : null };
+      }
+      case 'cnn': {
+        // After the ReLU every value is >= 0, so zeroing the windows that reach into the padding leaves
+        // each max over the text's own windows unchanged.
+        const m = model as unknown as { embedding: nn.Embedding; convs: nn.ModuleList<nn.Conv2d>; fc: nn.Linear };
+        const embedded = m.embedding.forward(x.t()).unsqueeze(1);
+        const pooled = [...m.convs].map((conv, k) => {
+          const fs = this.bundle.config.model.filterSizes[k];
+          const conved = conv.forward(embedded).relu().squeeze(3); // [batch, filters, maxLen - fs + 1]
+          const windows = maxLen - fs + 1;
+          const keep = new Float32Array(n * windows);
+          for (let j = 0; j < n; j++) keep.fill(1, j * windows, j * windows + (lengths[j] - fs + 1));
+          return conved.mul(tensor(keep, { shape: [n, 1, windows], device: this.device })).amax(2);
+        });
+        return { logits: m.fc.forward(cat(pooled, 1)).view([n]), perToken: null };
+      }
+      default:
+        return { logits: model.forward(x).view([n]), perToken: null };
+    }
+  }
+
+  dispose(): void {
+    this.bundle.model.dispose();
+  }
+}
