@@ -80,9 +80,9 @@ interface Item {
 }
 
 /** The worker's compiled .js next to this file, or (running from sources) the .ts with the TS hook. */
-function workerEntry(): { filename: string; execArgv: string[] } {
+function workerEntry(): { filename: string; execArgv?: string[] } {
   const js = path.join(__dirname, 'worker.js');
-  if (fs.existsSync(js)) return { filename: js, execArgv: [] };
+  if (fs.existsSync(js)) return { filename: js }; // the parent's execArgv, as Node passes it by default
   const register = path.join(__dirname, '..', '..', 'scripts', 'register-ts.js');
   return { filename: path.join(__dirname, 'worker.ts'), execArgv: ['-r', register] };
 }
@@ -113,7 +113,7 @@ export async function createPredictor(bundleDir: string, options: PredictorOptio
   const workerData: WorkerConfig = { bundleDir: dir, device, threads, maxCachedTokens };
   const pool = new Piscina({
     filename: entry.filename,
-    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--inspect')), ...entry.execArgv],
+    execArgv: entry.execArgv,
     workerData,
     minThreads: workers,
     maxThreads: workers,
