@@ -88,8 +88,14 @@ export const sentimentPlugin: FastifyPluginAsync<SentimentPluginOptions> = async
   );
   // JSON only: without Fastify's text/plain parser, other content types answer 415.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     closing = true;
+  });
+  // Once closing, answers end their connection: server.close() only drops the keep-alive connections
+  // idle at the moment it is called, and those of the requests still in flight would otherwise hold
+  // the process until the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('Connection', 'close');
   });
   // Unhandled errors of loading are logged; the plugin itself is ready at once, /healthz tells the rest.
   void loading;
