@@ -53,6 +53,7 @@ export class BatchEngine {
     const n = texts.length;
     const toks = texts.map((t) => this.tokenizer.tokenize(t));
     const lengths = toks.map((t) => Math.max(t.ids.length, this.minLength));
+    if (this.bundle.config.model.model === 'fasttext') return this.fastText(toks.map((t) => t.ids), lengths, toks.map((t) => t.tokens), explain);
     // Longest first: packed sequences need it, and it keeps equal lengths together.
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
     const maxLen = lengths[order[0]];
@@ -84,6 +85,44 @@ export class BatchEngine {
     return { probabilities, contributions };
   }
 
+  /**
+   * FastText without padding: logit = fc(mean of the embeddings) = sum over tokens of (embedding . w) / len
+   * + b, so one product over the batch's tokens laid end to end gives every text's logit and, for free,
+   * each token's share. Review lengths vary tenfold; a padded batch would mostly multiply padding.
+   */
+  private fastText(ids: Int32Array[], lengths: number[], tokens: string[][], explain: boolean[]): BatchOutput {
+    const n = ids.length;
+    const total = lengths.reduce((a, b) => a + b, 0);
+    const flat = new Int32Array(total).fill(this.padIdx); // a text with no token is one <pad>, as predict pads it
+    let at = 0;
+    for (let j = 0; j < n; j++) {
+      flat.set(ids[j], at);
+      at += lengths[j];
+    }
+    const m = this.bundle.model as unknown as { embedding: nn.Embedding; fc: nn.Linear };
+    const [scores, bias] = noGrad(() =>
+      tidy(() => {
+        const s = m.embedding.forward(tensor(flat, { dtype: 'int64', device: this.device })).matmul(m.fc.weight.t()).view([total]);
+        return [s.cpu().toTypedArray() as Float32Array, (m.fc.bias as Tensor).item() as number] as const;
+      }),
+    );
+    const probabilities = new Float64Array(n);
+    const contributions: Array<Contribution[] | null> = new Array(n).fill(null);
+    at = 0;
+    for (let j = 0; j < n; j++) {
+      const len = lengths[j];
+      let sum = 0;
+      for (let t = 0; t < len; t++) sum += scores[at + t];
+      probabilities[j] = 1 / (1 + Math.exp(-(sum / len + bias)));
+      if (explain[j]) {
+        const from = at;
+        contributions[j] = tokens[j].map((token, t) => ({ token, weight: scores[from + t] / len }));
+      }
+      at += len;
+    }
+    return { probabilities, contributions };
+  }
+
   /** Logits [batch] of the sorted, padded batch x [maxLen, batch]. */
   private forward(model: Model, x: Tensor, lengths: Int32Array, maxLen: number, explain: boolean): { logits: Tensor; perToken: Tensor | null } {
     const n = lengths.length;
@@ -96,16 +135,6 @@ export class BatchEngine {
       }
       case 'lstm':
         return { logits: (model as Model & { forward(t: Tensor, l: Tensor): Tensor }).forward(x, tensor(lengths, { dtype: 'int64' })).view([n]), perToken: null };
-      case 'fasttext': {
-        // logit = fc(mean of embeddings) = sum over tokens of (embedding . w) / len + b: per-token shares for free.
-        const m = model as unknown as { embedding: nn.Embedding; fc: nn.Linear };
-        const scores = m.embedding.forward(x).matmul(m.fc.weight.t()).view([maxLen, n]);
-        const scale = new Float32Array(maxLen * n);
-        for (let j = 0; j < n; j++) for (let t = 0; t < lengths[j]; t++) scale[t * n + j] = 1 / lengths[j];
-        const shares = scores.mul(tensor(scale, { shape: [maxLen, n], device: this.device }));
-        const bias = m.fc.bias as Tensor;
-        return { logits: shares.sum(0).add(bias.view([1])), perToken: explain ? shares : null };
-      }
       case 'cnn': {
         // After the ReLU every value is >= 0, so zeroing the windows that reach into the padding leaves
         // each max over the text's own windows unchanged.
