@@ -1,7 +1,7 @@
 // Dynamic batching: texts wait in a bounded queue until a worker is free, then leave as one batch of up
-// to maxBatchSize once the batch is full or its oldest text has waited maxDelayMs. Under load the queue
-// fills while every worker is busy, so batches grow by themselves; at low load a text waits at most
-// maxDelayMs. Cancelled texts leave the queue; a batch already running is never interrupted (that
+// to maxBatchSize: at once when no batch is running (with the texts of the same event-loop turn),
+// otherwise once the batch is full or its oldest text has waited maxDelayMs. Under load the queue
+// fills while every worker is busy, so batches grow by themselves; an idle service adds no delay. Cancelled texts leave the queue; a batch already running is never interrupted (that
 // would mean terminating its worker), its cancelled callers are answered at once and the result dropped.
 import { ServeError } from './errors';
 
@@ -78,7 +78,8 @@ export class Batcher<T, R> {
   private schedule(): void {
     while (this.running < this.o.concurrency && this.queue.length > 0) {
       const waited = performance.now() - this.queue[0].since;
-      if (this.queue.length < this.o.maxBatchSize && waited < this.o.maxDelayMs && !this.closing) {
+      // Waiting only pays while other batches run (more texts are coming); an idle pool starts at once.
+      if (this.running > 0 && this.queue.length < this.o.maxBatchSize && waited < this.o.maxDelayMs && !this.closing) {
         this.timer ??= setTimeout(() => {
           this.timer = null;
           this.schedule();

@@ -28,6 +28,9 @@ export interface BatchOutput {
 
 type Model = LoadedBundle['model'];
 
+/** Longest / shortest text of one padded forward pass. */
+const MAX_PADDING = 1.25;
+
 export class BatchEngine {
   readonly bundle: LoadedBundle;
   readonly tokenizer: BoundedTokenizer;
@@ -54,35 +57,33 @@ export class BatchEngine {
     const toks = texts.map((t) => this.tokenizer.tokenize(t));
     const lengths = toks.map((t) => Math.max(t.ids.length, this.minLength));
     if (this.bundle.config.model.model === 'fasttext') return this.fastText(toks.map((t) => t.ids), lengths, toks.map((t) => t.tokens), explain);
-    // Longest first: packed sequences need it, and it keeps equal lengths together.
+    // Longest first (packed sequences need it), then split where lengths differ by more than
+    // MAX_PADDING: a padded step costs as much as a real one, and review lengths vary tenfold.
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
-    const maxLen = lengths[order[0]];
-    const ids = new Int32Array(maxLen * n).fill(this.padIdx);
-    const sortedLengths = new Int32Array(n);
-    for (let j = 0; j < n; j++) {
-      const src = toks[order[j]].ids;
-      for (let t = 0; t < src.length; t++) ids[t * n + j] = src[t];
-      sortedLengths[j] = lengths[order[j]];
-    }
     const probabilities = new Float64Array(n);
-    const contributions: Array<Contribution[] | null> = new Array(n).fill(null);
-    noGrad(() =>
+    for (let from = 0; from < n; ) {
+      let to = from + 1;
+      while (to < n && lengths[order[to]] * MAX_PADDING >= lengths[order[from]]) to++;
+      const group = order.slice(from, to);
+      const p = this.padded(group.map((i) => toks[i].ids), group.map((i) => lengths[i]));
+      group.forEach((i, j) => (probabilities[i] = p[j]));
+      from = to;
+    }
+    return { probabilities, contributions: new Array(n).fill(null) };
+  }
+
+  /** Probabilities of texts sorted longest first, padded into one [maxLen, batch] tensor. */
+  private padded(ids: Int32Array[], lengths: number[]): Float32Array {
+    const n = ids.length;
+    const maxLen = lengths[0];
+    const flat = new Int32Array(maxLen * n).fill(this.padIdx);
+    for (let j = 0; j < n; j++) for (let t = 0; t < ids[j].length; t++) flat[t * n + j] = ids[j][t];
+    return noGrad(() =>
       tidy(() => {
-        const x = tensor(ids, { shape: [maxLen, n], dtype: 'int64', device: this.device });
-        const { logits, perToken } = this.forward(this.bundle.model, x, sortedLengths, maxLen, explain.some(Boolean));
-        const p = logits.sigmoid().toTypedArray() as Float32Array;
-        const w = perToken ? (perToken.toTypedArray() as Float32Array) : null;
-        for (let j = 0; j < n; j++) {
-          const i = order[j];
-          probabilities[i] = p[j];
-          if (w && explain[i]) {
-            const tokens = toks[i].tokens;
-            contributions[i] = tokens.map((token, t) => ({ token, weight: w[t * n + j] }));
-          }
-        }
+        const x = tensor(flat, { shape: [maxLen, n], dtype: 'int64', device: this.device });
+        return this.forward(this.bundle.model, x, Int32Array.from(lengths), maxLen).sigmoid().cpu().toTypedArray() as Float32Array;
       }),
     );
-    return { probabilities, contributions };
   }
 
   /**
@@ -124,17 +125,23 @@ export class BatchEngine {
   }
 
   /** Logits [batch] of the sorted, padded batch x [maxLen, batch]. */
-  private forward(model: Model, x: Tensor, lengths: Int32Array, maxLen: number, explain: boolean): { logits: Tensor; perToken: Tensor | null } {
+  private forward(model: Model, x: Tensor, lengths: Int32Array, maxLen: number): Tensor {
     const n = lengths.length;
     switch (this.bundle.config.model.model) {
       case 'rnn': {
+        // The dense RNN over the padded batch (the CPU's fused kernel), then each text's hidden state
+        // at its own last token: a step only sees the steps before it, so padding after a text's end
+        // cannot change that state. (Packed input takes libtorch's step-by-step path, several times slower.)
         const m = model as unknown as { embedding: nn.Embedding; rnn: nn.RNN; fc: nn.Linear };
-        const packed = nn.packPaddedSequence(m.embedding.forward(x), lengths, { enforceSorted: true });
-        const [, hidden] = m.rnn.forward(packed);
-        return { logits: m.fc.forward(hidden.squeeze(0)).view([n]), perToken: null };
+        const [output] = m.rnn.forward(m.embedding.forward(x)) as unknown as [Tensor, Tensor];
+        const hidden = output.shape[2];
+        const last = new Int32Array(n);
+        for (let j = 0; j < n; j++) last[j] = (lengths[j] - 1) * n + j;
+        const h = output.reshape([maxLen * n, hidden]).indexSelect(0, tensor(last, { dtype: 'int64', device: this.device }));
+        return m.fc.forward(h).view([n]);
       }
       case 'lstm':
-        return { logits: (model as Model & { forward(t: Tensor, l: Tensor): Tensor }).forward(x, tensor(lengths, { dtype: 'int64' })).view([n]), perToken: null };
+        return (model as Model & { forward(t: Tensor, l: Tensor): Tensor }).forward(x, tensor(lengths, { dtype: 'int64' })).view([n]);
       case 'cnn': {
         // After the ReLU every value is >= 0, so zeroing the windows that reach into the padding leaves
         // each max over the text's own windows unchanged.
@@ -148,10 +155,10 @@ export class BatchEngine {
           for (let j = 0; j < n; j++) keep.fill(1, j * windows, j * windows + (lengths[j] - fs + 1));
           return conved.mul(tensor(keep, { shape: [n, 1, windows], device: this.device })).amax(2);
         });
-        return { logits: m.fc.forward(cat(pooled, 1)).view([n]), perToken: null };
+        return m.fc.forward(cat(pooled, 1)).view([n]);
       }
       default:
-        return { logits: model.forward(x).view([n]), perToken: null };
+        return model.forward(x).view([n]);
     }
   }
 

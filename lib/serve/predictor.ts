@@ -18,7 +18,7 @@ export interface PredictorOptions {
   workers?: number;
   /** Most texts in one forward pass (default 32). */
   maxBatchSize?: number;
-  /** Longest a text waits for others to join its batch when a worker is free (default 1 ms; 0: only those of the same event-loop turn). */
+  /** Longest a text waits for others to join its batch while another batch runs (default 1 ms; an idle pool starts at once). */
   maxDelayMs?: number;
   /** Longest text accepted, in UTF-16 code units (default 100,000). */
   maxChars?: number;

@@ -31,18 +31,22 @@ describe('Batcher', () => {
     expect(batches.flat()).toEqual(words);
   });
 
-  test('a lone text waits for maxDelayMs, not longer, when nothing joins it', async () => {
-    const { b, batches } = fakeBatcher({ maxDelayMs: 30 });
+  test('with a batch running, a text waits up to maxDelayMs for others; with none running it starts at once', async () => {
+    const { b, batches } = fakeBatcher({ maxDelayMs: 30, concurrency: 2, delayMs: 200 });
     const t0 = performance.now();
-    const p = b.submit('x');
+    const first = b.submit('first'); // the pool is idle: no wait
     await tick();
-    expect(batches).toHaveLength(0);
+    expect(batches).toEqual([['first']]);
+    const x = b.submit('x'); // a worker is free but a batch runs: wait for company
+    await tick();
+    expect(batches).toHaveLength(1);
     const late = new Promise((r) => setTimeout(r, 10)).then(() => b.submit('y'));
-    await Promise.all([p, late]);
+    await Promise.all([x, late]);
+    expect(batches).toEqual([['first'], ['x', 'y']]);
     const waited = performance.now() - t0;
-    expect(batches).toEqual([['x', 'y']]);
     expect(waited).toBeGreaterThanOrEqual(29);
     expect(waited).toBeLessThan(1000);
+    await first;
   });
 
   test('while the workers are busy texts pile up and leave as one batch', async () => {
