@@ -1,7 +1,7 @@
 // Piscina worker entry: each worker thread loads the bundle once, when the thread starts, and then runs
 // batches. The addon keeps its tensor table per Node environment, so every thread owns its model.
 import { workerData } from 'worker_threads';
-import { setNumThreads } from '../index';
+import { setBlasThreads, setFlushDenormal, setNumThreads } from '../index';
 import { BatchEngine } from './engine';
 import type { BatchOutput } from './engine';
 
@@ -30,7 +30,14 @@ let failure: Error | null = null;
 const config = workerData as WorkerConfig | undefined;
 if (config && typeof config.bundleDir === 'string') {
   try {
-    if (config.threads !== undefined) setNumThreads(config.threads);
+    if (config.threads !== undefined) {
+      setNumThreads(config.threads);
+      // OpenBLAS keeps its own (busy-waiting) thread per core unless told: with several workers on few
+      // cores they would fight the workers for the CPU.
+      setBlasThreads(config.threads);
+    }
+    // Per thread (a CPU flag): denormal activations in long recurrences cost ~100x a normal float.
+    setFlushDenormal(true);
     engine = new BatchEngine(config.bundleDir, { device: config.device, maxCachedTokens: config.maxCachedTokens });
   } catch (e) {
     // Thrown at the first task (piscina swallows errors thrown while it loads this module).
