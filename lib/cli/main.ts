@@ -152,11 +152,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       if (rest.length) throw new UsageError(`serve takes no positional arguments, got '${rest[0]}'`);
+      const port = int('port', o.port, 8080, 0);
+      const workers = int('workers', o.workers, 1);
       const dir = o['model-dir'] ?? 'runs/rnn/bundle';
       if (!fs.existsSync(dir)) throw new UsageError(`serve: bundle folder ${dir} does not exist (train one first, or pass --model-dir)`);
       // The server loads the addon only in its worker threads.
       const { startServer } = await import('../serve/server');
-      const server = await startServer({ modelDir: dir, port: int('port', o.port, 8080, 0), host: o.host ?? '127.0.0.1', workers: int('workers', o.workers, 1), device: device === 'auto' ? undefined : device, threads });
+      const server = await startServer({ modelDir: dir, port, host: o.host ?? '127.0.0.1', workers, device: device === 'auto' ? undefined : device, threads });
       const loaded = await server.ready.then(() => true, (e: Error) => (console.error(`torch-sentiment: ${e.message}`), false));
       if (!loaded) {
         await server.close();

@@ -1,14 +1,14 @@
 // `torch-sentiment serve` as a real process on a real port: /healthz turns ready once the model is
 // loaded, and SIGTERM lets the requests in flight finish before the process exits with 0.
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import * as path from 'path';
 import { tinyBundle } from './helpers/bundles';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+const root = path.resolve(__dirname, '..', '..');
 
 function startCli(args: string[]): { child: ChildProcess; output: () => string; url: Promise<string> } {
-  const child = spawn(process.execPath, ['-r', './scripts/register-ts.js', 'lib/cli/main.ts', 'serve', ...args], { cwd: path.resolve(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', './scripts/register-ts.js', 'lib/cli/main.ts', 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -37,7 +37,24 @@ async function waitReady(url: string, timeoutMs = 60_000): Promise<unknown[]> {
 }
 
 describe('torch-sentiment serve (real port)', () => {
-  void root;
+  test('--help documents serve and its flags; bad flags are one-line usage errors', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'lib/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' });
+    const help = cli('--help');
+    for (const flag of ['serve', '--port N', '--host ADDR', '--workers N']) expect(help.stdout).toContain(flag);
+    const cases: Array<[string[], RegExp]> = [
+      [['serve', '--port', 'x'], /--port expects an integer >= 0, got 'x'/],
+      [['serve', '--workers', '0', '--model-dir', '.'], /--workers expects an integer >= 1, got '0'/],
+      [['serve', '--model-dir', '/nonexistent'], /serve: bundle folder \/nonexistent does not exist/],
+      [['serve', 'extra'], /serve takes no positional arguments, got 'extra'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   test('healthz is 503 loading, then 200; SIGTERM finishes in-flight requests and exits 0', async () => {
     const { child, output, url } = startCli(['--model-dir', tinyBundle('rnn'), '--port', '0', '--workers', '1']);
     try {
