@@ -55,7 +55,7 @@ test('a predictor fed 1,000,000 distinct unseen words keeps its RSS flat', async
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const trend = median(samples.slice(5)) - median(samples.slice(0, 5));
     console.log(`RSS over 1,000,000 unseen words (MB, every 100,000): ${samples.map((x) => x.toFixed(0)).join(' ')}; later half - earlier half (medians): ${trend.toFixed(1)} MB`);
-    expect(trend).toBeLessThan(20);
+    expect(trend).toBeLessThan(30);
     expect(Math.max(...samples) - samples[0]).toBeLessThan(50);
   } finally {
     await predictor.close();
