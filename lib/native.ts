@@ -117,9 +117,9 @@ export interface Binding {
   optimizerStep(o: OptimizerHandle): void;
   optimizerSetOptions(o: OptimizerHandle, options: Record<string, number | boolean>): void;
   optimizerDispose(o: OptimizerHandle): void;
-  // serialize.cc
-  pickleSave(names: string[], tensors: H[]): Buffer;
-  pickleLoad(data: Buffer): { names: string[]; tensors: H[] };
+  // checkpoint.cc: specs are [byteOffset, byteLength, dtype, storageOffset, ndim, ...sizes, ...strides]
+  tensorsFromBytes(data: Uint8Array, specs: number[][]): H[];
+  tensorsToBytes(tensors: H[]): Buffer[];
   // device.cc
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;

@@ -1,68 +1,68 @@
-// Checkpoints that move between Python and Node: a dict of tensors in torch.save's format.
-import * as fs from 'fs';
-import * as path from 'path';
-import { TorchError } from './errors';
-import { native } from './native';
-import { Tensor, wrap } from './tensor';
-import { checkString, invalid } from './validate';
+// Checkpoints that move between Python and Node: dicts of tensors in torch.save's format or safetensors.
+// Loading is weights-only (lib/checkpoint/, docs/security.md): no code from the file runs and no
+// untrusted byte reaches a libtorch parser.
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import type { CheckpointDict, CheckpointFormat, CheckpointValue } from './checkpoint';
+import { Tensor } from './tensor';
+import { checkKeys, checkString, invalid } from './validate';
+
+export type { CheckpointDict, CheckpointValue, CheckpointFormat } from './checkpoint';
+
+export interface SaveOptions {
+  /** 'safetensors' for a .safetensors file (the default for that extension), else torch.save's zip. */
+  format?: CheckpointFormat;
+}
+
+export interface LoadOptions {
+  /**
+   * true (the default): the file must hold a flat dict of name -> tensor, as a state dict does. false:
+   * any weights-only structure (nested dicts, lists, numbers, strings...), as torch.load(weights_only=True).
+   */
+  tensorsOnly?: boolean;
+  format?: CheckpointFormat;
+}
+
+function checkFormat(o: { format?: unknown }): CheckpointFormat | undefined {
+  if (o.format !== undefined && o.format !== 'pytorch' && o.format !== 'safetensors') throw invalid('options.format', "'pytorch' or 'safetensors'", o.format);
+  return o.format as CheckpointFormat | undefined;
+}
+
+function checkOptions(options: unknown, keys: string[]): Record<string, unknown> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalid('options', 'an object', options);
+  checkKeys('options', options as Record<string, unknown>, keys);
+  return options as Record<string, unknown>;
+}
 
 /**
- * Writes a state dict (name -> tensor) to `file` in a format Python's `torch.load` reads as a dict.
- * The write is atomic: a temporary file beside it, then a rename, so a crash leaves any old file intact.
+ * Writes a state dict (name -> tensor) to `file`: Python's `torch.load` (also with `weights_only=True`)
+ * reads a torch.save file as a dict, safetensors' `load_file` a `.safetensors` one. The write is atomic:
+ * a temporary file beside it, then a rename, so a crash leaves any old file intact.
  */
-export function save(stateDict: Record<string, Tensor>, file: string): void {
+export function save(stateDict: Record<string, Tensor>, file: string, options: SaveOptions = {}): void {
   checkString('file', file);
+  const format = checkFormat(checkOptions(options, ['format']));
   if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict)) throw invalid('stateDict', 'an object of name: Tensor', stateDict);
   const names = Object.keys(stateDict);
   const tensors = names.map((n) => {
     const t = stateDict[n];
     if (!(t instanceof Tensor)) throw invalid(`stateDict['${n}']`, 'a Tensor', t);
-    return t.handle;
+    return t;
   });
-  const bytes = native.pickleSave(names, tensors);
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeCheckpoint(names, tensors, file, { format });
 }
 
 /**
- * Reads a dict of tensors saved by `save` or by Python's `torch.save(dict(model.state_dict()), f)`.
- * Only tensors and plain containers are rebuilt: no code from the file runs.
+ * Reads a dict of tensors saved by `save`, by Python's `torch.save(model.state_dict(), f)` (a dict or an
+ * OrderedDict) or as safetensors (by extension or content). Weights-only: only tensors and plain
+ * containers are rebuilt, every tensor is checked against the file's bytes, and anything else is a
+ * `CheckpointError` naming the file and the problem. Tensors come back on the CPU. The result is a
+ * null-prototype object (a "__proto__" key is just a key).
  */
-export function load(file: string): Record<string, Tensor> {
+export function load(file: string, options?: LoadOptions & { tensorsOnly?: true }): Record<string, Tensor>;
+export function load(file: string, options: LoadOptions & { tensorsOnly: false }): CheckpointDict | CheckpointValue;
+export function load(file: string, options: LoadOptions = {}): unknown {
   checkString('file', file);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new TorchError(`cannot read checkpoint ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const orderedDict = new TorchError(
-    `${file} holds an OrderedDict (torch.save(model.state_dict(), f)), which libtorch cannot read; save a plain dict instead: torch.save(dict(model.state_dict()), f)`,
-  );
-  // The top-level pickle of torch.save(model.state_dict()) opens with the OrderedDict global right after
-  // the protocol marker. (Every saved tensor also carries an empty OrderedDict for hooks, later on, so
-  // the bare name alone says nothing.)
-  const topLevelOrderedDict = bytes.includes('\x80\x02ccollections\nOrderedDict', 0, 'latin1');
-  if (topLevelOrderedDict) throw orderedDict;
-  let result: { names: string[]; tensors: ReturnType<typeof native.pickleLoad>['tensors'] };
-  try {
-    result = native.pickleLoad(bytes);
-  } catch (e) {
-    throw new TorchError(`${file} is not a readable checkpoint (a dict of tensors saved by torch.save or save()): ${(e as Error).message.split('\n')[0]}`);
-  }
-  const out: Record<string, Tensor> = {};
-  result.names.forEach((n, i) => (out[n] = wrap(result.tensors[i])));
-  return out;
+  const o = checkOptions(options, ['tensorsOnly', 'format']);
+  if (o.tensorsOnly !== undefined && typeof o.tensorsOnly !== 'boolean') throw invalid('options.tensorsOnly', 'a boolean', o.tensorsOnly);
+  return readCheckpoint(file, { tensorsOnly: o.tensorsOnly !== false, format: checkFormat(o) });
 }

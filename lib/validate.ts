@@ -18,11 +18,23 @@ export function invalid(name: string, expected: string, value: unknown): TypeErr
   return new TypeError(`Expected ${expected} for ${name} but received ${describe(value)}`);
 }
 
-export function checkInteger(name: string, value: unknown, min = -Infinity, max = Infinity): number {
+/** A RangeError in the same words as `invalid`: the value has the right type but lies outside the range. */
+export function outOfRange(name: string, expected: string, value: unknown): RangeError {
+  return new RangeError(`Expected ${expected} for ${name} but received ${describe(value)}`);
+}
+
+/** `[min, max]` in words; a bound left at its default (the safe-integer limit, or infinity) is not named. */
+function rangeWords(min: number, max: number, limit: number): string {
+  if (max >= limit) return min <= -limit ? '' : ` >= ${min}`;
+  return min <= -limit ? ` <= ${max}` : ` in [${min}, ${max}]`;
+}
+
+/** A safe integer in [min, max]. */
+export function checkInteger(name: string, value: unknown, min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(name, 'an integer', value);
-  if (value < min || value > max) {
-    const range = max === Infinity ? `>= ${min}` : min === -Infinity ? `<= ${max}` : `between ${min} and ${max}`;
-    throw new RangeError(`Expected an integer ${range} for ${name} but received ${value}`);
+  if (value < min || value > max || !Number.isSafeInteger(value)) {
+    const words = rangeWords(min, max, Number.MAX_SAFE_INTEGER);
+    throw outOfRange(name, words ? `an integer${words}` : 'a safe integer', value);
   }
   return value;
 }
@@ -30,7 +42,7 @@ export function checkInteger(name: string, value: unknown, min = -Infinity, max 
 export function checkNumber(name: string, value: unknown, { finite = true, min = -Infinity, max = Infinity } = {}): number {
   if (typeof value !== 'number' || Number.isNaN(value)) throw invalid(name, 'a number', value);
   if (finite && !Number.isFinite(value)) throw invalid(name, 'a finite number', value);
-  if (value < min || value > max) throw new RangeError(`Expected a number between ${min} and ${max} for ${name} but received ${value}`);
+  if (value < min || value > max) throw outOfRange(name, `a number${rangeWords(min, max, Infinity)}`, value);
   return value;
 }
 
@@ -42,6 +54,22 @@ export function checkBoolean(name: string, value: unknown): boolean {
 export function checkString(name: string, value: unknown): string {
   if (typeof value !== 'string') throw invalid(name, 'a string', value);
   return value;
+}
+
+/** A non-empty string (paths, URLs, names). */
+export function checkNonEmptyString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(name, 'a non-empty string', value);
+  return value;
+}
+
+export function checkFunction<F extends (...args: never[]) => unknown>(name: string, value: unknown): F {
+  if (typeof value !== 'function') throw invalid(name, 'a function', value);
+  return value as F;
+}
+
+/** An optional value: `fallback` when undefined, else what `check` returns. */
+export function optional<T>(value: unknown, fallback: T, check: (v: unknown) => T): T {
+  return value === undefined ? fallback : check(value);
 }
 
 export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

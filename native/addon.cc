@@ -26,7 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAutograd(env, exports);
   InitNN(env, exports);
   InitOptim(env, exports);
-  InitSerialize(env, exports);
+  InitCheckpoint(env, exports);
   InitDevice(env, exports);
   return exports;
 }

@@ -1,6 +1,7 @@
 // Functional neural-network ops behind lib/nn: embedding, linear, recurrent layers (dense and packed),
 // convolutions, pooling, dropout, softmax and losses. Modules and parameters live in TypeScript.
 #include "common.h"
+#include "gated_rnn_cpu.h"
 #include "rnn_cpu.h"
 
 namespace ts {
@@ -70,6 +71,10 @@ Napi::Value Rnn(const Napi::CallbackInfo& info) {
     auto r = FusedCpuRnn(input, a.hx[0], a.params, a.layers, a.dropout, a.train, a.bidirectional, batchFirst, a.mode == "rnn_relu");
     return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
   }
+  if (FusedCpuRnnEnabled() && CanUseFusedCpuGatedRnn(a.mode, input, false, a.hx, a.params, a.hasBiases)) {
+    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", input, Tensor(), a.hx, a.params, a.layers, a.dropout, a.train,
+                                                 a.bidirectional, batchFirst));
+  }
   return a.Run(
       info.Env(),
       [&] { return torch::lstm(input, a.hx, a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional, batchFirst); },
@@ -81,6 +86,10 @@ Napi::Value RnnPacked(const Napi::CallbackInfo& info) {
   const Tensor& data = Unwrap(info[1], "data");
   const Tensor& batchSizes = Unwrap(info[2], "batchSizes");
   Recurrent a(info, 3);
+  if (FusedCpuRnnEnabled() && CanUseFusedCpuGatedRnn(a.mode, data, true, a.hx, a.params, a.hasBiases)) {
+    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", data, batchSizes, a.hx, a.params, a.layers, a.dropout, a.train,
+                                                 a.bidirectional, /*batchFirst=*/false));
+  }
   return a.Run(
       info.Env(),
       [&] { return torch::lstm(data, batchSizes, a.hx, a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional); },
@@ -120,8 +129,8 @@ Napi::Value FlattenRnnWeights(const Napi::CallbackInfo& info) {
 #endif
 }
 
-// setFusedCpuRnn(on) -> previous: whether dense CPU Elman RNNs use rnn_cpu.cc's fused layer (default) or
-// libtorch's step-by-step one.
+// setFusedCpuRnn(on) -> previous: whether CPU Elman RNNs (dense), LSTMs and GRUs (dense and packed) use
+// the fused layers of rnn_cpu.cc and gated_rnn_cpu.cc (default) or libtorch's step-by-step ones.
 Napi::Value SetFusedCpuRnnFn(const Napi::CallbackInfo& info) {
   bool previous = FusedCpuRnnEnabled();
   SetFusedCpuRnn(Bool(info[0], "on"));

@@ -1,24 +1,15 @@
 /**
- * Tar archives (.tar, .tar.gz), streaming:
- * - `extractArchive` (through the `tar` package) unpacks into a fresh
- *   temporary folder next to the target and only renames it into place once
- *   everything is written, refusing entries that would land outside the
- *   target (absolute paths, `..`) and links or devices; on any error the
- *   temporary folder is removed.
- * - `readArchiveFiles` streams the archive through zlib on the libuv thread
- *   pool and our own tar reader (tar.ts) on the main thread, handing the
- *   regular files whose path passes a filter to a callback, without writing
- *   anything to disk. Unsafe entry paths are refused here too.
+ * `readArchiveFiles`: streams a tar archive (.tar, .tar.gz) through zlib on
+ * the libuv thread pool and our own tar reader (tar.ts) on the main thread,
+ * handing the regular files whose path passes a filter to a callback, without
+ * writing anything to disk. Entries with unsafe paths (absolute, `..`) are
+ * refused: the archive is rejected, since it was not made for this.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { ReadEntry } from 'tar';
-import { TarFormatError, TarParser, unsafeEntryReason } from './tar';
-import { checkFunction, checkString } from './validate';
-
-export { unsafeEntryReason };
+import { TarFormatError, TarParser } from './tar';
+import { checkFunction, checkNonEmptyString } from '../validate';
 
 export class ArchiveError extends Error {
   readonly archive: string;
@@ -27,61 +18,6 @@ export class ArchiveError extends Error {
     super(message);
     this.name = 'ArchiveError';
     this.archive = archive;
-  }
-}
-
-const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
-
-export interface ExtractOptions {
-  /** Keep only entries for which this returns true (paths as written in the archive). */
-  filter?: (entryPath: string) => boolean;
-}
-
-/**
- * Extracts `archive` into `dest` (which must not exist yet) atomically:
- * everything is written to `dest + '.tmp-*'` and renamed at the end.
- */
-export async function extractArchive(archive: string, dest: string, options: ExtractOptions = {}): Promise<string> {
-  checkString('archive', archive);
-  checkString('dest', dest);
-  if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`);
-  if (fs.existsSync(dest)) throw new ArchiveError(archive, `extract: ${dest} already exists`);
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const tmp = fs.mkdtempSync(`${dest}.tmp-`);
-  let refused: string | undefined;
-  try {
-    const { extract: tarExtract } = await import('tar'); // loaded here only: readArchiveFiles does not need it
-    await tarExtract({
-      file: archive,
-      cwd: tmp,
-      strict: true,
-      preserveOwner: false,
-      filter: (p: string, entry) => {
-        const e = entry as ReadEntry;
-        const reason = unsafeEntryReason(p);
-        if (reason !== null) {
-          refused ??= `entry ${JSON.stringify(p)} refused: ${reason}`;
-          return false;
-        }
-        if (!FILE_TYPES.has(e.type) && e.type !== 'Directory') {
-          refused ??= `entry ${JSON.stringify(p)} refused: ${e.type} entries are not extracted`;
-          return false;
-        }
-        const target = path.resolve(tmp, p);
-        if (target !== tmp && !target.startsWith(tmp + path.sep)) {
-          refused ??= `entry ${JSON.stringify(p)} refused: it would be written outside ${dest}`;
-          return false;
-        }
-        return options.filter ? options.filter(p) : true;
-      },
-    });
-    if (refused !== undefined) throw new ArchiveError(archive, `archive ${archive}: ${refused}; nothing was extracted`);
-    fs.renameSync(tmp, dest);
-    return dest;
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    if (e instanceof ArchiveError) throw e;
-    throw new ArchiveError(archive, `archive ${archive} is truncated or corrupt: ${(e as Error).message}`);
   }
 }
 
@@ -104,7 +40,7 @@ const LOW_WATER = 2;
  */
 export function readArchiveFiles(archive: string, accept: (entryPath: string) => boolean,
   onFile: (entryPath: string, contents: Buffer) => void): Promise<void> {
-  checkString('archive', archive);
+  checkNonEmptyString('archive', archive);
   checkFunction('accept', accept);
   checkFunction('onFile', onFile);
   return new Promise<void>((resolve, reject) => {

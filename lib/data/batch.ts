@@ -14,7 +14,8 @@ import type * as TensorModule from '../tensor';
 import type { DeviceLike, Tensor } from '../tensor';
 import type { Field, PaddedIds } from './field';
 import type { Fields } from './dataset';
-import { outOfRange } from './validate';
+import { outOfRange } from '../validate';
+import { DataError } from './errors';
 
 let tensorModule: typeof TensorModule | undefined;
 function tensors(): typeof TensorModule {
@@ -96,7 +97,7 @@ export class Batch {
   }
 
   private check(): void {
-    if (this.disposed) throw new Error('Batch has been disposed');
+    if (this.disposed) throw new DataError('DISPOSED', 'Batch has been disposed');
   }
 
   /** Tensor of the field `name`. */

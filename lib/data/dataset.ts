@@ -4,7 +4,7 @@
  */
 import type { Field } from './field';
 import { RandomGenerator } from './random';
-import { checkKnownKeys, checkObject, invalid, optional, checkString, outOfRange } from './validate';
+import { checkKeys, checkObject, invalid, optional, checkNonEmptyString, outOfRange } from '../validate';
 
 export type Fields = Record<string, Field | null>;
 
@@ -68,7 +68,7 @@ export class Dataset<E extends object = Record<string, unknown>> implements Iter
     if (!Array.isArray(examples)) throw invalid('examples', 'an array of examples', examples);
     if (!fields || typeof fields !== 'object') throw invalid('fields', 'an object mapping names to Fields', fields);
     const o = checkObject('options', options);
-    checkKnownKeys('Dataset options', o, ['sortKey']);
+    checkKeys('Dataset options', o, ['sortKey']);
     this.examples = examples;
     this.fields = fields;
     this.sortKey = optional(o.sortKey, undefined, (v) => {
@@ -100,7 +100,7 @@ export class Dataset<E extends object = Record<string, unknown>> implements Iter
    */
   split(options?: SplitOptions | number): Array<Dataset<E>> {
     const o = typeof options === 'number' ? { ratio: options } : checkObject('options', options);
-    checkKnownKeys('split options', o, ['ratio', 'seed', 'stratified', 'strataField']);
+    checkKeys('split options', o, ['ratio', 'seed', 'stratified', 'strataField']);
     const ratios = splitRatio((o.ratio ?? 0.7) as number | number[]);
     const rng = new RandomGenerator(o.seed as number | undefined);
     const stratified = optional(o.stratified, false, (v) => {
@@ -111,7 +111,7 @@ export class Dataset<E extends object = Record<string, unknown>> implements Iter
     if (!stratified) {
       parts = rationedSplit(this.examples, ratios, rng);
     } else {
-      const field = optional(o.strataField, 'label', (v) => checkString('options.strataField', v));
+      const field = optional(o.strataField, 'label', (v) => checkNonEmptyString('options.strataField', v));
       const strata = new Map<string, E[]>();
       for (const ex of this.examples) {
         const key = String((ex as Record<string, unknown>)[field]);

@@ -12,7 +12,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProgressBar } from './progress';
-import { checkInteger, checkKnownKeys, checkObject, checkString, invalid, optional } from './validate';
+import { checkInteger, checkKeys, checkObject, checkNonEmptyString, invalid, optional } from '../validate';
 
 /** Cache folder: `$TORCH_SENTIMENT_HOME`, else `~/.cache/torch-sentiment`. */
 export function cacheDir(): string {
@@ -174,11 +174,11 @@ function attempt(url: string, part: string, o: Required<Pick<DownloadOptions, 's
  * with the expected size. Returns `dest`.
  */
 export async function download(url: string, dest: string, options?: DownloadOptions): Promise<string> {
-  checkString('url', url);
+  checkNonEmptyString('url', url);
   if (!/^https?:\/\//.test(url)) throw invalid('url', 'an http:// or https:// URL', url);
-  checkString('dest', dest);
+  checkNonEmptyString('dest', dest);
   const o = checkObject('options', options);
-  checkKnownKeys('download options', o, KNOWN);
+  checkKeys('download options', o, KNOWN);
   const sha256 = optional<string | undefined>(o.sha256, undefined, (v) => {
     if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw invalid('options.sha256', 'a 64-digit hex sha256', v);
     return v.toLowerCase();

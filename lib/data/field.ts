@@ -5,16 +5,19 @@
  * `Batch`, see batch.ts).
  */
 import type { DType } from '../tensor';
+import { checkBytes, decodeUtf8 } from '../text/utf8';
+import { checkBoolean, checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
 import type { Fields } from './dataset';
+import { DataError } from './errors';
+import { TokenIds } from './token-ids';
+import { TokenizerFn, TokenizerLike, getTokenizer, internedTokenizer } from './tokenizers';
+import { Counter, Vocab, VocabOptions } from './vocab';
 
 /** What `buildVocab` reads: a Dataset or anything with its fields and examples. */
 export interface VocabSource {
   readonly fields: Fields;
   readonly examples: ReadonlyArray<object>;
 }
-import { TokenizerFn, TokenizerLike, basicEnglishTokenize, basicEnglishTokenizeBytes, checkBytes, decodeUtf8, getTokenizer } from './tokenizers';
-import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
-import { Counter, Vocab, VocabOptions } from './vocab';
 
 export interface FieldOptions {
   /** Values are token sequences (default) or single values such as labels. */
@@ -54,6 +57,19 @@ function tokenOrNull(param: string, v: unknown): string | null {
   throw invalid(param, 'a string or null', v);
 }
 
+/** `src` as `[rows, cols]` row-major, transposed to `[cols, rows]`, 16 columns at a time. */
+function transpose(src: Int32Array, rows: number, cols: number): Int32Array {
+  const dst = new Int32Array(src.length);
+  for (let c0 = 0; c0 < cols; c0 += 16) {
+    const c1 = Math.min(c0 + 16, cols);
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let c = c0; c < c1; c++) dst[c * rows + r] = src[base + c];
+    }
+  }
+  return dst;
+}
+
 /** Padded ids of one minibatch of sequential values, laid out as the tensor will be. */
 export interface PaddedIds {
   /** Row-major ids: `[maxLen, batch]` or, when batchFirst, `[batch, maxLen]`. */
@@ -82,10 +98,12 @@ export class Field {
   readonly dtype: DType;
   /** Set by `buildVocab`. */
   vocab: Vocab | undefined;
+  /** Interner ids of the token arrays this field makes ('basic_english', 'spacy'; not with `lower`). */
+  private readonly tokenIds: TokenIds | undefined;
 
   constructor(options?: FieldOptions) {
     const o = checkObject('options', options);
-    checkKnownKeys('Field options', o, KNOWN);
+    checkKeys('Field options', o, KNOWN);
     this.sequential = optional(o.sequential, true, (v) => checkBoolean('options.sequential', v));
     this.useVocab = optional(o.useVocab, true, (v) => checkBoolean('options.useVocab', v));
     this.tokenizer = getTokenizer(o.tokenize as TokenizerLike | undefined);
@@ -111,6 +129,8 @@ export class Field {
     if (this.sequential && this.padToken === null) {
       throw invalid('options.padToken', 'a string for a sequential field (batches need padding)', null);
     }
+    const interned = this.sequential && !this.lower ? internedTokenizer(this.tokenizer) : undefined;
+    this.tokenIds = interned === undefined ? undefined : new TokenIds(interned);
   }
 
   /** Raw value -> what an example stores: tokens for sequential fields, the value itself otherwise. */
@@ -119,7 +139,9 @@ export class Field {
     if (!this.sequential) return this.lower ? x.toLowerCase() : x;
     let end = x.length;
     while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
-    const tokens = this.tokenizer(end === x.length ? x : x.slice(0, end));
+    const text = end === x.length ? x : x.slice(0, end);
+    if (this.tokenIds !== undefined) return this.tokenIds.tokenize(text);
+    const tokens = this.tokenizer(text);
     if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
     if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
     return tokens;
@@ -132,11 +154,8 @@ export class Field {
    */
   preprocessBytes(bytes: Uint8Array): string[] | string {
     checkBytes(bytes);
-    if (!this.sequential || this.tokenizer !== basicEnglishTokenize) return this.preprocess(decodeUtf8(bytes));
     // rstrip('\n') needs no care here: '\n' separates tokens and is dropped by basic_english.
-    const tokens = basicEnglishTokenizeBytes(bytes);
-    if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
-    return tokens;
+    return this.tokenIds?.tokenizeBytes(bytes) ?? this.preprocess(decodeUtf8(bytes));
   }
 
   /** Specials in torchtext's order: unk, pad, init, eos, then extra ones; duplicates and nulls dropped. */
@@ -152,18 +171,20 @@ export class Field {
   buildVocab(datasets: VocabSource | VocabSource[], options?: BuildVocabOptions): Vocab {
     const list = Array.isArray(datasets) ? datasets : [datasets];
     const o = checkObject('options', options);
-    const counter = new Counter();
+    const values: unknown[] = [];
     for (const ds of list) {
       if (!ds || typeof ds !== 'object' || !('fields' in ds) || !('examples' in ds)) {
         throw invalid('datasets', 'a Dataset or an array of Datasets', ds);
       }
       const names = Object.entries(ds.fields).filter(([, f]) => f === this).map(([n]) => n);
-      for (const name of names) {
-        for (const ex of ds.examples) {
-          const v = (ex as Record<string, unknown>)[name];
-          if (this.sequential) counter.update(v as string[]);
-          else counter.update([v as string]);
-        }
+      for (const name of names) for (const ex of ds.examples) values.push((ex as Record<string, unknown>)[name]);
+    }
+    let counter = this.tokenIds?.count(values);
+    if (counter === undefined) {
+      counter = new Counter();
+      for (const v of values) {
+        if (this.sequential) counter.update(v as string[]);
+        else counter.update([v as string]);
       }
     }
     const extra = optional(o.specials, [] as string[], (v) => {
@@ -174,14 +195,28 @@ export class Field {
     return this.vocab;
   }
 
+  /**
+   * Writes the vocabulary indices of `tokens[from, from + count)` to `out` from `at`: through the
+   * interner ids when this field made the array, else by lookups (`cached`: remembered per array,
+   * for the batches of later epochs).
+   */
+  private writeIndices(vocab: Vocab, tokens: readonly string[], from: number, count: number, out: Int32Array, at: number,
+    cached: boolean): void {
+    if (this.tokenIds?.write(vocab, tokens, from, count, out, at)) return;
+    const all = cached ? vocab.cachedIndices(tokens) : vocab.lookupIndices(tokens);
+    out.set(all.subarray(from, from + count), at);
+  }
+
   private requireVocab(): Vocab {
-    if (this.vocab === undefined) throw new Error('Field has no vocabulary yet: call field.buildVocab(trainData) first');
+    if (this.vocab === undefined) throw new DataError('VOCAB_NOT_BUILT', 'Field has no vocabulary yet: call field.buildVocab(trainData) first');
     return this.vocab;
   }
 
   /** Token ids of one example (no padding). */
   numericalizeTokens(tokens: readonly string[]): Int32Array {
-    return this.requireVocab().lookupIndices(tokens);
+    const out = new Int32Array(tokens.length);
+    this.writeIndices(this.requireVocab(), tokens, 0, tokens.length, out, 0, false);
+    return out;
   }
 
   /**
@@ -190,7 +225,7 @@ export class Field {
    * Pure: no tensors involved.
    */
   padIds(minibatch: ReadonlyArray<readonly string[]>): PaddedIds {
-    if (!this.sequential) throw new Error('padIds: the field is not sequential');
+    if (!this.sequential) throw new DataError('NOT_SEQUENTIAL', 'padIds: the field is not sequential');
     const vocab = this.requireVocab();
     const stoi = vocab.stoi;
     const bs = minibatch.length;
@@ -206,28 +241,24 @@ export class Field {
     const pad = stoi.get(this.padToken as string);
     const init = this.initToken === null ? -1 : stoi.get(this.initToken);
     const eos = this.eosToken === null ? -1 : stoi.get(this.eosToken);
-    const ids = new Int32Array(rowLen * bs);
     const lengths = new Int32Array(bs);
-    const row = new Int32Array(rowLen);
+    // One example per row ([batch, len]), then transposed in tiles when the layout is [len, batch].
+    const rows = new Int32Array(rowLen * bs);
     for (let b = 0; b < bs; b++) {
       const x = minibatch[b];
       const kept = Math.min(x.length, maxLen);
       const from = this.truncateFirst ? x.length - kept : 0;
       const padCount = Math.max(0, maxLen - x.length);
-      let k = 0;
-      if (this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
-      if (init >= 0) row[k++] = init;
-      const xi = vocab.cachedIndices(x);
-      for (let t = 0; t < kept; t++) row[k++] = xi[from + t];
-      if (eos >= 0) row[k++] = eos;
-      if (!this.padFirst) for (let p = 0; p < padCount; p++) row[k++] = pad;
+      let k = b * rowLen;
+      if (this.padFirst) for (let p = 0; p < padCount; p++) rows[k++] = pad;
+      if (init >= 0) rows[k++] = init;
+      this.writeIndices(vocab, x, from, kept, rows, k, true);
+      k += kept;
+      if (eos >= 0) rows[k++] = eos;
+      if (!this.padFirst) for (let p = 0; p < padCount; p++) rows[k++] = pad;
       lengths[b] = rowLen - padCount;
-      if (this.batchFirst) {
-        ids.set(row, b * rowLen);
-      } else {
-        for (let t = 0; t < rowLen; t++) ids[t * bs + b] = row[t];
-      }
     }
+    const ids = this.batchFirst ? rows : transpose(rows, bs, rowLen);
     return { ids, shape: this.batchFirst ? [bs, rowLen] : [rowLen, bs], lengths };
   }
 

@@ -8,10 +8,9 @@
  * - `archive`: a local .tar.gz with the original layout (e.g. only the
  *   labelled part), streamed in memory, nothing written to disk;
  * - otherwise `root` (default: the cache folder, `$TORCH_SENTIMENT_HOME` or
- *   `~/.cache/torch-sentiment`): `root/aclImdb` if a previous run extracted it,
- *   else `url` (default: the official archive) is downloaded to
- *   `root/<archive name>` (verified, atomic) and extracted to `root/aclImdb`
- *   (atomic, `unsup` left out).
+ *   `~/.cache/torch-sentiment`): `url` (default: the official archive) is
+ *   downloaded to `root/<archive name>` once (verified, atomic) and streamed
+ *   like a local archive, on this run and the next ones.
  *
  * Layout read: `aclImdb/{train,test}/{neg,pos}/<id>_<rating>.txt`; `unsup`
  * and everything else is ignored. Order is deterministic: split folder, then
@@ -22,12 +21,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArchiveError, extractArchive, readArchiveFiles } from './archive';
+import { ArchiveError, readArchiveFiles } from './archive';
 import { Dataset } from './dataset';
 import { cacheDir, download } from './download';
 import type { Field } from './field';
-import { firstLineEnd } from './tokenizers';
-import { checkKnownKeys, checkObject, checkString, invalid, optional } from './validate';
+import { DataError } from './errors';
+import { firstLineEnd } from '../text/utf8';
+import { checkKeys, checkObject, checkNonEmptyString, invalid, optional } from '../validate';
 
 export interface ImdbExample {
   text: string[];
@@ -99,7 +99,7 @@ function checkLayout(where: string, reviews: RawReview[]): void {
   for (const split of SPLITS) {
     for (const label of LABELS) {
       if (!reviews.some((r) => r.split === split && r.label === label)) {
-        throw new Error(`${where} does not have the aclImdb layout: no reviews in ${split}/${label}/ ` +
+        throw new DataError('LAYOUT', `${where} does not have the aclImdb layout: no reviews in ${split}/${label}/ ` +
           '(expected aclImdb/{train,test}/{neg,pos}/<id>_<rating>.txt)');
       }
     }
@@ -129,12 +129,12 @@ function resolveFolder(dir: string): string {
   if (has(dir)) return dir;
   const inner = path.join(dir, 'aclImdb');
   if (has(inner)) return inner;
-  throw new Error(`folder ${dir} does not have the aclImdb layout: expected ${dir}/train and ${dir}/test ` +
+  throw new DataError('LAYOUT', `folder ${dir} does not have the aclImdb layout: expected ${dir}/train and ${dir}/test ` +
     `(or ${inner}/train and ${inner}/test)`);
 }
 
 async function readFromFolder(dir: string): Promise<RawReview[]> {
-  if (!fs.existsSync(dir)) throw new Error(`folder ${dir} does not exist`);
+  if (!fs.existsSync(dir)) throw new DataError('NOT_FOUND', `folder ${dir} does not exist`);
   const folder = resolveFolder(dir);
   const jobs: Array<Omit<RawReview, 'text'> & { file: string }> = [];
   for (const split of SPLITS) {
@@ -161,19 +161,10 @@ async function readFromFolder(dir: string): Promise<RawReview[]> {
   return sortReviews(reviews);
 }
 
-/** Removes temporary folders left by interrupted extractions. */
-function cleanStale(root: string): void {
-  if (!fs.existsSync(root)) return;
-  for (const name of fs.readdirSync(root)) {
-    if (name.startsWith('aclImdb.tmp-')) fs.rmSync(path.join(root, name), { recursive: true, force: true });
-  }
-}
-
-async function readFromCache(o: Record<string, unknown>): Promise<RawReview[]> {
-  const root = path.resolve(optional(o.root, cacheDir(), (v) => checkString('options.root', v)));
-  const folder = path.join(root, 'aclImdb');
-  if (fs.existsSync(folder)) return readFromFolder(folder);
-  const url = optional(o.url, IMDB_URL, (v) => checkString('options.url', v));
+/** The archive in the cache folder, downloaded first when it is not there yet. */
+async function cachedArchive(o: Record<string, unknown>): Promise<string> {
+  const root = path.resolve(optional(o.root, cacheDir(), (v) => checkNonEmptyString('options.root', v)));
+  const url = optional(o.url, IMDB_URL, (v) => checkNonEmptyString('options.url', v));
   const official = url === IMDB_URL;
   const allowDownload = optional(o.download, true, (v) => {
     if (typeof v !== 'boolean') throw invalid('options.download', 'a boolean', v);
@@ -182,7 +173,7 @@ async function readFromCache(o: Record<string, unknown>): Promise<RawReview[]> {
   const name = path.basename(new URL(url).pathname) || 'aclImdb.tar.gz';
   const file = path.join(root, name);
   if (!fs.existsSync(file) && !allowDownload) {
-    throw new Error(`IMDb is not in ${root} and options.download is false: pass options.archive or options.path, ` +
+    throw new DataError('NOT_CACHED', `IMDb is not in ${root} and options.download is false: pass options.archive or options.path, ` +
       'or allow the download');
   }
   await download(url, file, {
@@ -193,19 +184,7 @@ async function readFromCache(o: Record<string, unknown>): Promise<RawReview[]> {
     retryDelayMs: o.retryDelayMs as number | undefined,
     stallTimeoutMs: o.stallTimeoutMs as number | undefined,
   });
-  cleanStale(root);
-  // Extract everything but the 50,000 unlabelled reviews, then check the layout before keeping it.
-  const tmpFolder = await extractArchive(file, path.join(root, `aclImdb.tmp-${process.pid}-extract`), {
-    filter: (p) => !/(^|\/)train\/unsup(\/|$)/.test(p),
-  });
-  try {
-    const inner = resolveFolder(tmpFolder);
-    const reviews = await readFromFolder(inner);
-    fs.renameSync(inner, folder);
-    return reviews;
-  } finally {
-    fs.rmSync(tmpFolder, { recursive: true, force: true });
-  }
+  return file;
 }
 
 export class IMDB {
@@ -225,11 +204,11 @@ export class IMDB {
     if (!textField || typeof textField.preprocess !== 'function') throw invalid('textField', 'a Field', textField);
     if (!labelField || typeof labelField.preprocess !== 'function') throw invalid('labelField', 'a Field', labelField);
     const o = checkObject('options', options);
-    checkKnownKeys('IMDB.splits options', o, KNOWN);
+    checkKeys('IMDB.splits options', o, KNOWN);
     let reviews: RawReview[];
-    if (o.path !== undefined) reviews = await readFromFolder(path.resolve(checkString('options.path', o.path)));
-    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkString('options.archive', o.archive)), textField);
-    else reviews = await readFromCache(o);
+    if (o.path !== undefined) reviews = await readFromFolder(path.resolve(checkNonEmptyString('options.path', o.path)));
+    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkNonEmptyString('options.archive', o.archive)), textField);
+    else reviews = await readFromArchive(await cachedArchive(o), textField);
     const fields = { text: textField, label: labelField };
     const bySplit: Record<Split, ImdbExample[]> = { train: [], test: [] };
     for (const r of reviews) {

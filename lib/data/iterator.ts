@@ -18,7 +18,7 @@ import type { DeviceLike } from '../tensor';
 import { Batch, CollatedField, collate } from './batch';
 import type { Dataset } from './dataset';
 import { RandomGenerator } from './random';
-import { checkBoolean, checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
+import { checkBoolean, checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
 
 export interface IteratorOptions<E> {
   batchSize: number;
@@ -78,7 +78,7 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
   constructor(dataset: Dataset<E>, options: IteratorOptions<E>) {
     if (!dataset || !Array.isArray((dataset as Dataset<E>).examples)) throw invalid('dataset', 'a Dataset', dataset);
     const o = checkObject('options', options);
-    checkKnownKeys('BucketIterator options', o, KNOWN);
+    checkKeys('BucketIterator options', o, KNOWN);
     this.dataset = dataset;
     this.batchSize = checkInteger('options.batchSize', o.batchSize, 1);
     this.device = o.device as DeviceLike | undefined;
@@ -102,7 +102,7 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
   static splits<E extends object>(datasets: Array<Dataset<E>>, options: SplitsOptions<E>): Array<BucketIterator<E>> {
     if (!Array.isArray(datasets) || datasets.length === 0) throw invalid('datasets', 'a non-empty array of Datasets', datasets);
     const o = checkObject('options', options);
-    checkKnownKeys('BucketIterator.splits options', o, [...KNOWN.filter((k) => k !== 'train'), 'batchSizes']);
+    checkKeys('BucketIterator.splits options', o, [...KNOWN.filter((k) => k !== 'train'), 'batchSizes']);
     const { batchSizes, batchSize, seed, ...rest } = o as SplitsOptions<E>;
     let sizes: number[];
     if (batchSizes !== undefined) {

@@ -6,7 +6,7 @@
  * readable. Generic: downloads use it with `unit: 'B', unitScale: true`,
  * training loops with the default unit `it` and `setPostfix({loss, acc})`.
  */
-import { checkBoolean, checkInteger, checkObject, checkKnownKeys, invalid, optional, checkString } from './validate';
+import { checkBoolean, checkInteger, checkObject, checkKeys, invalid, optional, checkNonEmptyString } from '../validate';
 
 export interface ProgressBarOptions {
   /** Expected number of units; omit when unknown (no percentage, no ETA). */
@@ -93,7 +93,7 @@ export class ProgressBar {
 
   constructor(options?: ProgressBarOptions) {
     const o = checkObject('options', options);
-    checkKnownKeys('ProgressBar options', o, KNOWN);
+    checkKeys('ProgressBar options', o, KNOWN);
     this.total = optional(o.total, undefined, (v) => checkInteger('options.total', v, 0));
     this.desc = optional(o.desc, '', (v) => {
       if (typeof v !== 'string') throw invalid('options.desc', 'a string', v);
@@ -103,7 +103,7 @@ export class ProgressBar {
       if (!v || typeof (v as NodeJS.WritableStream).write !== 'function') throw invalid('options.stream', 'a writable stream', v);
       return v as NodeJS.WritableStream;
     });
-    this.unit = optional(o.unit, 'it', (v) => checkString('options.unit', v));
+    this.unit = optional(o.unit, 'it', (v) => checkNonEmptyString('options.unit', v));
     this.unitScale = optional(o.unitScale, false, (v) => checkBoolean('options.unitScale', v));
     this.unitDivisor = optional(o.unitDivisor, 1000, (v) => checkInteger('options.unitDivisor', v, 2));
     this.minIntervalMs = optional(o.minIntervalMs, 100, (v) => checkInteger('options.minIntervalMs', v, 0));

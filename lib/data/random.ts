@@ -7,7 +7,7 @@
  * platforms and Node versions, which is what the pipeline needs.
  */
 import { randomInt } from 'node:crypto';
-import { checkInteger } from './validate';
+import { checkInteger } from '../validate';
 
 export class RandomGenerator {
   private state: number;

@@ -7,7 +7,7 @@
  *
  * Reads ustar, GNU (`L` long names) and pax (`x` headers: `path`, `size`)
  * archives. Every header's checksum is verified; an entry whose path is
- * unsafe (absolute, `..`) is refused, as `extractArchive` refuses it; the
+ * unsafe (absolute, `..`) is refused; the
  * archive must end with an end-of-archive (zero) block, so an archive cut at
  * an entry boundary is reported as truncated. Like Python's `tarfile`, the
  * first zero block ends the archive. Links, directories and devices carry no

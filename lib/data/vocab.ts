@@ -5,7 +5,7 @@
  * `maxSize` counts words only, `minFreq` drops rare words; unknown words map
  * to `<unk>` when it is a special.
  */
-import { checkInteger, checkKnownKeys, checkObject, invalid, optional } from './validate';
+import { checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
 
 /** Python's string ordering (by code point), unlike JS `<` which compares UTF-16 units. */
 export function compareCodePoints(a: string, b: string): number {
@@ -165,7 +165,7 @@ export class Vocab {
   constructor(counter: Counter, options?: VocabOptions) {
     if (!(counter instanceof Counter)) throw invalid('counter', 'a Counter', counter);
     const o = checkObject('options', options);
-    checkKnownKeys('Vocab options', o, ['maxSize', 'minFreq', 'specials', 'specialsFirst']);
+    checkKeys('Vocab options', o, ['maxSize', 'minFreq', 'specials', 'specialsFirst']);
     const maxSize = optional<number | undefined>(o.maxSize, undefined, (v) => checkInteger('options.maxSize', v, 0));
     const minFreq = Math.max(1, optional(o.minFreq, 1, (v) => checkInteger('options.minFreq', v, 0)));
     const specials = optional(o.specials, ['<unk>', '<pad>'], (v) => {

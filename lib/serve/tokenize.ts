@@ -2,8 +2,11 @@
 // have ever seen (fast for training, where the corpus is finite); a service sees an unbounded stream of
 // new words, so here each tokenizer's caches are private and started afresh once they hold more than
 // `maxCachedTokens` entries. Unknown words map to <unk> and are only kept until the next reset.
-import { SpacyTokenizer, TokenInterner, basicEnglishIds, whitespaceTokenize } from '../data';
+import { SpacyTokenizer, whitespaceTokenize } from '../data';
 import type { TokenizerName, Vocab } from '../data';
+// Not re-exported by lib/data: the interner-taking form of basic_english, from the text engine itself.
+import { basicEnglishIds } from '../text/basic-english';
+import { TokenInterner } from '../text/interner';
 
 export interface Tokenized {
   ids: Int32Array;

@@ -1,5 +1,6 @@
 // A model bundle: everything `predict` and `evaluate` need, in one folder.
-//   model.pt     the weights, a state dict Python's torch.load reads (and load() reads back)
+//   model.pt     the weights, a state dict Python's torch.load reads (and load() reads back), or
+//   model.safetensors  the same as safetensors (saveBundle's weightsFormat option; config.weights names it)
 //   vocab.json   the text vocabulary (itos) and the label names
 //   config.json  the model's hyperparameters, tokenizer, versions
 import * as fs from 'fs';
@@ -10,7 +11,8 @@ import { DeviceLike } from '../device';
 import { TorchError } from '../errors';
 import { ModelConfig, SentimentModel, createModel, needsLengths } from '../models';
 import { addonInfo } from '../native';
-import { checkString } from '../validate';
+import { checkString, invalid } from '../validate';
+import type { CheckpointFormat } from '../checkpoint';
 import { loadCheckpoint } from './loop';
 import { save } from '../serialize';
 import { predictSentiment } from './predict';
@@ -28,7 +30,12 @@ export interface BundleConfig {
   libraryVersion: string;
   libtorchVersion: string;
   createdAt: string;
+  /** The weights file in the folder: 'model.pt' (also when absent) or 'model.safetensors'. */
+  weights?: WeightsFile;
 }
+
+const WEIGHTS_FILES = ['model.pt', 'model.safetensors'] as const;
+type WeightsFile = (typeof WEIGHTS_FILES)[number];
 
 export interface LoadedBundle {
   model: SentimentModel;
@@ -53,10 +60,17 @@ export function vocabFromItos(itos: string[], specials: string[]): Vocab {
   return vocab;
 }
 
-export function saveBundle(dir: string, parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean }): void {
+export function saveBundle(
+  dir: string,
+  parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean },
+  options: { weightsFormat?: CheckpointFormat } = {},
+): void {
   checkString('dir', dir);
+  const format = options.weightsFormat ?? 'pytorch';
+  if (format !== 'pytorch' && format !== 'safetensors') throw invalid('options.weightsFormat', "'pytorch' or 'safetensors'", format);
+  const weights: WeightsFile = format === 'safetensors' ? 'model.safetensors' : 'model.pt';
   fs.mkdirSync(dir, { recursive: true });
-  save(parts.model.stateDict(), path.join(dir, 'model.pt'));
+  save(parts.model.stateDict(), path.join(dir, weights));
   const specials = parts.vocab.itos.filter((w) => w === '<unk>' || w === '<pad>');
   fs.writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify({ itos: parts.vocab.itos, labels: parts.labels }));
   const config: BundleConfig = {
@@ -69,6 +83,7 @@ export function saveBundle(dir: string, parts: { model: SentimentModel; config: 
     libraryVersion: libraryVersion(),
     libtorchVersion: addonInfo.libtorchVersion,
     createdAt: new Date().toISOString(),
+    ...(weights === 'model.pt' ? {} : { weights }),
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 }
@@ -97,7 +112,9 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
   const vocab = vocabFromItos(itos, config.specials);
   const model = createModel(config.model);
   try {
-    loadCheckpoint(model, path.join(dir, 'model.pt'));
+    const weights = config.weights ?? 'model.pt';
+    if (!WEIGHTS_FILES.includes(weights)) throw new TorchError(`${path.join(dir, 'config.json')}: weights must be one of ${WEIGHTS_FILES.join(', ')}, not ${JSON.stringify(weights)}`);
+    loadCheckpoint(model, path.join(dir, weights));
     if (options.device) model.to(options.device);
   } catch (e) {
     model.dispose();

@@ -1,6 +1,6 @@
 // predictSentiment, as the tutorial series defines it: tokenize, numericalize, one forward, sigmoid.
 import type { Vocab, TokenizerFn } from '../data';
-import { Field } from '../data';
+import { DataError, Field } from '../data';
 import { DeviceLike } from '../device';
 import { Module } from '../nn';
 import { tidy } from '../scope';
@@ -20,7 +20,7 @@ export interface PredictOptions {
 
 function parts(text: TextPipeline): { vocab: Vocab; tokenize: TokenizerFn; lower: boolean } {
   if (text instanceof Field) {
-    if (!text.vocab) throw new Error('the text field has no vocabulary yet: call buildVocab first');
+    if (!text.vocab) throw new DataError('VOCAB_NOT_BUILT', 'the text field has no vocabulary yet: call buildVocab first');
     return { vocab: text.vocab, tokenize: text.tokenizer, lower: text.lower };
   }
   if (!text || typeof text !== 'object' || !text.vocab || typeof text.tokenize !== 'function') throw invalid('text', 'a Field with a vocabulary, or {vocab, tokenize}', text);

@@ -1,5 +1,5 @@
 // Field and LabelField: preprocessing and torchtext defaults.
-import { Field, LabelField } from '../../lib/data';
+import { DataError, Field, LabelField } from '../../lib/data';
 
 describe('Field', () => {
   test('tokenizes after stripping trailing newlines, lowercases when asked', () => {
@@ -24,6 +24,9 @@ describe('Field', () => {
 
   test('needs a vocabulary before numericalizing', () => {
     expect(() => new Field().numericalizeTokens(['a'])).toThrow(/call field\.buildVocab\(trainData\) first/);
+    expect(() => new Field().padIds([['a']])).toThrow(DataError);
+    expect(() => new Field().numericalizeTokens(['a'])).toThrow(expect.objectContaining({ name: 'DataError', code: 'VOCAB_NOT_BUILT' }));
+    expect(() => new LabelField().padIds([['a']])).toThrow(expect.objectContaining({ code: 'NOT_SEQUENTIAL', message: 'padIds: the field is not sequential' }));
   });
 
   test('bad options are named', () => {

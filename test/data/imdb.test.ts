@@ -1,11 +1,11 @@
 // IMDB.splits from archives and folders the test builds, and the download +
-// extract + cache flow against a local HTTP server.
+// cache flow against a local HTTP server (the cached archive is streamed, never extracted).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { ArchiveError, Field, IMDB, LabelField, extractArchive } from '../../lib/data';
+import { ArchiveError, DataError, Field, IMDB, LabelField } from '../../lib/data';
 import { imdbEntries, makeTarGz, tempDir, tinyImdb, writeTree } from './helpers/fixtures';
 
 const fields = () => [new Field({ tokenize: 'spacy' }), new LabelField({ dtype: 'float32' })] as const;
@@ -71,45 +71,12 @@ describe('IMDB.splits from an extracted folder', () => {
     const dir = tempDir();
     writeTree(dir, { 'other/file.txt': 'x' });
     await expect(IMDB.splits(...fields(), { path: dir })).rejects.toThrow(/does not have the aclImdb layout/);
+    await expect(IMDB.splits(...fields(), { path: dir })).rejects.toMatchObject({ name: 'DataError', code: 'LAYOUT' });
+    await expect(IMDB.splits(...fields(), { path: path.join(dir, 'nope') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
-describe('extractArchive', () => {
-  test('refuses entries escaping the target and leaves nothing behind', async () => {
-    const dir = tempDir();
-    const evil = path.join(dir, 'evil.tar.gz');
-    fs.writeFileSync(evil, makeTarGz([{ name: 'ok.txt', data: 'fine' }, { name: '../escaped.txt', data: 'gotcha' }]));
-    const dest = path.join(dir, 'out', 'target');
-    await expect(extractArchive(evil, dest)).rejects.toThrow(/"\.\.\/escaped\.txt" refused: path contains '\.\.'/);
-    expect(fs.existsSync(path.join(dir, 'out', 'escaped.txt'))).toBe(false);
-    expect(fs.existsSync(path.join(dir, 'escaped.txt'))).toBe(false);
-    expect(fs.existsSync(dest)).toBe(false);
-    expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([]);
-  });
-
-  test('refuses absolute paths and links', async () => {
-    const dir = tempDir();
-    const abs = path.join(dir, 'abs.tar.gz');
-    fs.writeFileSync(abs, makeTarGz([{ name: '/tmp/absolute.txt', data: 'x' }]));
-    await expect(extractArchive(abs, path.join(dir, 'a'))).rejects.toThrow(/absolute path/);
-    const link = path.join(dir, 'link.tar.gz');
-    fs.writeFileSync(link, makeTarGz([{ name: 'l', type: '2', linkname: '/etc/passwd' }]));
-    await expect(extractArchive(link, path.join(dir, 'b'))).rejects.toThrow(/SymbolicLink entries are not extracted/);
-  });
-
-  test('extracts a good archive atomically', async () => {
-    const dir = tempDir();
-    const good = path.join(dir, 'good.tar.gz');
-    fs.writeFileSync(good, makeTarGz(imdbEntries(tinyImdb())));
-    const dest = path.join(dir, 'x');
-    await extractArchive(good, dest, { filter: (p) => !p.includes('/unsup/') });
-    expect(fs.readFileSync(path.join(dest, 'aclImdb', 'train', 'pos', '10_9.txt'), 'utf8')).toBe('Loved it. A must-see!');
-    expect(fs.existsSync(path.join(dest, 'aclImdb', 'train', 'unsup'))).toBe(false);
-    expect(fs.readdirSync(dir).sort()).toEqual(['good.tar.gz', 'x']);
-  });
-});
-
-describe('IMDB.splits download, extract and cache', () => {
+describe('IMDB.splits download and cache', () => {
   let server: http.Server;
   let base = '';
   const hits: string[] = [];
@@ -118,12 +85,13 @@ describe('IMDB.splits download, extract and cache', () => {
   delete files['train/neg/3_1.txt'];
   delete files['train/neg/20_2.txt'];
   const badLayout = makeTarGz(imdbEntries(files));
+  const evil = makeTarGz([...imdbEntries(tinyImdb()), { name: '../escaped.txt', data: 'gotcha' }]);
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       hits.push(req.url ?? '');
-      const body = req.url === '/aclImdb_v1.tar.gz' ? good : req.url === '/bad.tar.gz' ? badLayout : undefined;
+      const body = req.url === '/aclImdb_v1.tar.gz' ? good : req.url === '/bad.tar.gz' ? badLayout : req.url === '/evil.tar.gz' ? evil : undefined;
       if (!body) {
         res.writeHead(404).end();
         return;
@@ -135,7 +103,7 @@ describe('IMDB.splits download, extract and cache', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  test('first run downloads and extracts into TORCH_SENTIMENT_HOME; the second run reads the cache', async () => {
+  test('first run downloads into TORCH_SENTIMENT_HOME; the second run streams the cached archive', async () => {
     const home = tempDir();
     const saved = process.env.TORCH_SENTIMENT_HOME;
     process.env.TORCH_SENTIMENT_HOME = home;
@@ -144,8 +112,7 @@ describe('IMDB.splits download, extract and cache', () => {
       const [train] = await IMDB.splits(...fields(), opts);
       expect(train.examples).toEqual(EXPECTED_TRAIN);
       expect(hits.filter((h) => h === '/aclImdb_v1.tar.gz')).toHaveLength(1);
-      expect(fs.readdirSync(home).sort()).toEqual(['aclImdb', 'aclImdb_v1.tar.gz']);
-      expect(fs.existsSync(path.join(home, 'aclImdb', 'train', 'unsup'))).toBe(false);
+      expect(fs.readdirSync(home)).toEqual(['aclImdb_v1.tar.gz']);
       const [again] = await IMDB.splits(...fields(), opts);
       expect(again.examples).toEqual(EXPECTED_TRAIN);
       expect(hits.filter((h) => h === '/aclImdb_v1.tar.gz')).toHaveLength(1);
@@ -155,11 +122,21 @@ describe('IMDB.splits download, extract and cache', () => {
     }
   });
 
-  test('a downloaded archive with the wrong layout leaves no extracted folder', async () => {
+  test('a downloaded archive with the wrong layout is refused with a DataError; nothing but the archive is written', async () => {
     const root = tempDir();
-    await expect(IMDB.splits(...fields(), { root, url: `${base}/bad.tar.gz`, progress: false }))
-      .rejects.toThrow(/does not have the aclImdb layout: no reviews in train\/neg\//);
+    const splits = IMDB.splits(...fields(), { root, url: `${base}/bad.tar.gz`, progress: false });
+    await expect(splits).rejects.toThrow(/does not have the aclImdb layout: no reviews in train\/neg\//);
+    await expect(splits).rejects.toMatchObject({ name: 'DataError', code: 'LAYOUT' });
     expect(fs.readdirSync(root)).toEqual(['bad.tar.gz']);
+  });
+
+  test('a downloaded archive with an entry escaping the folder is refused; nothing is written outside', async () => {
+    const parent = tempDir();
+    const root = path.join(parent, 'cache');
+    await expect(IMDB.splits(...fields(), { root, url: `${base}/evil.tar.gz`, progress: false }))
+      .rejects.toThrow(/"\.\.\/escaped\.txt" refused: path contains '\.\.'/);
+    expect(fs.readdirSync(parent)).toEqual(['cache']);
+    expect(fs.readdirSync(root)).toEqual(['evil.tar.gz']);
   });
 
   test('HTTP errors surface with the status; nothing is left in the cache', async () => {
@@ -171,6 +148,9 @@ describe('IMDB.splits download, extract and cache', () => {
 
   test('download: false refuses to fetch', async () => {
     const root = tempDir();
-    await expect(IMDB.splits(...fields(), { root, download: false })).rejects.toThrow(/options\.download is false/);
+    const splits = IMDB.splits(...fields(), { root, download: false });
+    await expect(splits).rejects.toThrow(/options\.download is false/);
+    await expect(splits).rejects.toBeInstanceOf(DataError);
+    await expect(splits).rejects.toMatchObject({ code: 'NOT_CACHED' });
   });
 });

@@ -148,6 +148,7 @@ describe('Batch tensors (native)', () => {
       expect(Array.from(batch.textLengths.toTypedArray() as BigInt64Array, Number)).toEqual(Array.from(numeric.lengths));
       batch.dispose();
       expect(() => batch.text).toThrow(/disposed/);
+      expect(() => batch.label).toThrow(expect.objectContaining({ name: 'DataError', code: 'DISPOSED' }));
       seen++;
     }
     expect(seen).toBe(it.length);

@@ -5,6 +5,7 @@
 // the fused path against PyTorch's own numbers; this test pins it to libtorch's implementation over many
 // more shapes, and checks the switch itself.
 import { backends, manualSeed, nn, randn, Tensor, tidy, liveTensors, noGrad, DType } from '../../lib';
+import { maxRelError } from '../helpers/fused';
 
 interface Run { output: Float64Array; hN: Float64Array; grads: Float64Array[] }
 
@@ -31,15 +32,6 @@ function run(fused: boolean, make: () => { rnn: nn.RNN; x: Tensor; h0?: Tensor }
   } finally {
     backends.setFusedCpuRnn(previous);
   }
-}
-
-function maxRelError(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
-  return scale === 0 ? err : err / scale;
 }
 
 const cases: Array<{ name: string; T: number; B: number; I: number; H: number; opts: nn.RNNOptions; h0: boolean; dtype: DType }> = [];

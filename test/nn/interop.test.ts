@@ -1,7 +1,7 @@
 // state_dict interop with PyTorch: a checkpoint written by Python's torch.save(dict(model.state_dict()))
 // loads here and gives PyTorch's outputs; one written by save() loads in Python's torch.load and gives
-// ours (scripts/parity/interop.py checks it); an OrderedDict checkpoint fails with an error naming
-// OrderedDict. These tests need /usr/bin/python3 with python3-torch and fail (never skip) without it.
+// ours (test/nn/parity/interop.py checks it); an OrderedDict checkpoint (torch.save(model.state_dict()))
+// loads as well. These tests need /usr/bin/python3 with python3-torch and fail (never skip) without it.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,9 +9,9 @@ import * as path from 'path';
 import { nn, Tensor, manualSeed, noGrad, tidy, save, load } from '../../lib';
 import { ParityRecorder, PYTHON, REPO_ROOT, catLastTwo, toTensor, values, FixtureTensor } from '../helpers/parity';
 
-const INTEROP = path.join(REPO_ROOT, 'scripts', 'parity', 'interop.py');
+const INTEROP = path.join(REPO_ROOT, 'test', 'nn', 'parity', 'interop.py');
 
-/** Mirrors InteropModel in scripts/parity/interop.py. */
+/** Mirrors InteropModel in test/nn/parity/interop.py. */
 class InteropModel extends nn.Module {
   embedding: nn.Embedding;
   rnn: nn.LSTM;
@@ -54,6 +54,17 @@ function pythonOk(args: string[]): string {
   return r.stdout + r.stderr;
 }
 
+/** Loads the weights into the model (strict) and checks its output on the fixture's input against PyTorch's. */
+function checkOutputs(model: InteropModel, sd: Record<string, Tensor>, expected: Expected, label: string): void {
+  model.loadStateDict(sd, { strict: true });
+  model.eval();
+  const rec = new ParityRecorder(label);
+  tidy(() => {
+    const out = noGrad(() => model.forward(toTensor(expected.input)));
+    rec.checkTensor('output', out, expected.output);
+  });
+}
+
 let dir: string;
 
 beforeAll(() => {
@@ -81,13 +92,7 @@ describe('state_dict interop with PyTorch', () => {
       for (const [key, shape] of expected.keys) expect([key, sd[key].shape]).toEqual([key, shape]);
       expect(model.namedParameters().map(([n]) => n)).toEqual(expected.keys.map(([k]) => k));
 
-      model.loadStateDict(sd, { strict: true });
-      model.eval();
-      const rec = new ParityRecorder('interop python->node');
-      tidy(() => {
-        const out = noGrad(() => model.forward(toTensor(expected.input)));
-        rec.checkTensor('output', out, expected.output);
-      });
+      checkOutputs(model, sd, expected, 'interop python->node');
     } finally {
       for (const t of Object.values(sd)) t.dispose();
       model.dispose();
@@ -126,10 +131,22 @@ describe('state_dict interop with PyTorch', () => {
     }
   });
 
-  test('an OrderedDict checkpoint (torch.save(model.state_dict())) fails with an error naming OrderedDict', () => {
+  test('an OrderedDict checkpoint (torch.save(model.state_dict())) loads like a dict and gives the same outputs', () => {
+    const plain = path.join(dir, 'plain.pt');
     const file = path.join(dir, 'ordered.pt');
+    pythonOk(['save', plain]);
     pythonOk(['save-ordereddict', file]);
-    expect(() => load(file)).toThrow(/OrderedDict/);
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'plain.json'), 'utf8')) as Expected;
+    const sd = load(file);
+    const model = new InteropModel();
+    try {
+      // PyTorch's order, as the OrderedDict holds it
+      expect(Object.keys(sd)).toEqual(expected.keys.map(([k]) => k));
+      checkOutputs(model, sd, expected, 'interop python OrderedDict->node');
+    } finally {
+      for (const t of Object.values(sd)) t.dispose();
+      model.dispose();
+    }
   });
 });
 

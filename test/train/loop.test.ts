@@ -88,3 +88,13 @@ describe('training loops', () => {
     expect(() => binaryAccuracy([1] as never, tensor([1]))).toThrow(/a Tensor for preds/);
   });
 });
+
+describe('predictSentiment', () => {
+  test('a text Field without a vocabulary is a DataError (VOCAB_NOT_BUILT)', () => {
+    const model = new nn.Linear(1, 1);
+    const call = () => predictSentiment(model as never, new data.Field(), 'a fine film');
+    expect(call).toThrow(data.DataError);
+    expect(call).toThrow(expect.objectContaining({ code: 'VOCAB_NOT_BUILT', message: expect.stringMatching(/call buildVocab first/) }));
+    model.dispose();
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * `TokenIds`: the interner ids behind the token arrays a Field makes with an
+ * interned tokenizer ('basic_english', 'spacy'), so that `buildVocab` counts
+ * and batches numericalize over typed arrays: one array access per token
+ * instead of one Map lookup, same results. Examples do not change once made;
+ * an array this did not make, or whose length changed, goes by its strings.
+ */
+import type { InternedTokenizer } from './tokenizers';
+import { Counter, Vocab } from './vocab';
+
+export class TokenIds {
+  private readonly tokenizer: InternedTokenizer;
+  /** Ids of the token arrays made here, held weakly (dropping a dataset frees them). */
+  private readonly idsByTokens = new WeakMap<readonly string[], Int32Array>();
+  /** Interner id -> index in `mapVocab` (-1: not in it, and it has no `<unk>`), grown with the interner. */
+  private map = new Int32Array(0);
+  private mapVocab: Vocab | undefined;
+
+  constructor(tokenizer: InternedTokenizer) {
+    this.tokenizer = tokenizer;
+  }
+
+  /** The tokens of `text`, remembered with their ids. */
+  tokenize(text: string): string[] {
+    return this.remember(this.tokenizer.ids(text));
+  }
+
+  /** The tokens of the UTF-8 `bytes` read without decoding them, or undefined when the tokenizer cannot. */
+  tokenizeBytes(bytes: Uint8Array): string[] | undefined {
+    return this.tokenizer.idsFromBytes === undefined ? undefined : this.remember(this.tokenizer.idsFromBytes(bytes));
+  }
+
+  private remember(ids: Int32Array): string[] {
+    const tokens = this.tokenizer.interner.tokens(ids);
+    this.idsByTokens.set(tokens, ids);
+    return tokens;
+  }
+
+  /** The ids of a token array made here (unchanged since), else undefined. */
+  of(tokens: readonly string[]): Int32Array | undefined {
+    const ids = this.idsByTokens.get(tokens);
+    return ids !== undefined && ids.length === tokens.length ? ids : undefined;
+  }
+
+  /**
+   * The Counter of `values` when every one is a token array made here (else undefined): the same
+   * counts in the same first-seen order as `Counter.update` over the strings.
+   */
+  count(values: readonly unknown[]): Counter | undefined {
+    const lists: Int32Array[] = [];
+    for (const v of values) {
+      const ids = Array.isArray(v) ? this.of(v) : undefined;
+      if (ids === undefined) return undefined;
+      lists.push(ids);
+    }
+    const interner = this.tokenizer.interner;
+    const counts = new Int32Array(interner.size);
+    const order: number[] = [];
+    for (const ids of lists) {
+      for (let k = 0; k < ids.length; k++) if (counts[ids[k]]++ === 0) order.push(ids[k]);
+    }
+    return Counter.fromArrays(interner.tokens(order), Int32Array.from(order, (id) => counts[id]));
+  }
+
+  /**
+   * Writes the indices in `vocab` of `tokens[from, from + count)` to `out` from `at`; false (and
+   * nothing written) when `tokens` was not made here.
+   */
+  write(vocab: Vocab, tokens: readonly string[], from: number, count: number, out: Int32Array, at: number): boolean {
+    const ids = this.of(tokens);
+    if (ids === undefined) return false;
+    const map = this.indicesIn(vocab);
+    for (let k = 0; k < count; k++) {
+      const i = map[ids[from + k]];
+      out[at + k] = i >= 0 ? i : vocab.stoi.get(tokens[from + k]); // not in a vocabulary without <unk>: stoi says so
+    }
+    return true;
+  }
+
+  /** Interner id -> index in `vocab` for every id interned so far. */
+  private indicesIn(vocab: Vocab): Int32Array {
+    const keys = this.tokenizer.interner.keys;
+    if (this.mapVocab !== vocab) {
+      this.mapVocab = vocab;
+      this.map = new Int32Array(0);
+    }
+    if (this.map.length < keys.length) {
+      const map = new Int32Array(keys.length);
+      map.set(this.map);
+      const stoi = vocab.stoi;
+      const unk = vocab.unkIndex ?? -1;
+      for (let id = this.map.length; id < keys.length; id++) map[id] = stoi.has(keys[id]) ? stoi.get(keys[id]) : unk;
+      this.map = map;
+    }
+    return this.map;
+  }
+}
