@@ -14,6 +14,7 @@ Commands:
   train                 Train a model on IMDb and save a bundle (weights, vocabulary, settings)
   evaluate BUNDLE       Loss and accuracy of a saved bundle on the IMDb test split
   predict TEXT...       Probability that TEXT is positive, with a saved bundle
+  serve                 HTTP server for a saved bundle: POST /v1/predict, /healthz, /metrics, a demo page at /
 
 train options:
   --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn
@@ -26,12 +27,17 @@ train options:
   --tokenizer NAME      spacy (default) | basic_english | whitespace
   --out DIR             output folder (default runs/<model>): bundle/, metrics.json, curves.svg
 
+serve options:
+  --port N              port to listen on (default 8080)
+  --host ADDR           address to listen on (default 127.0.0.1)
+  --workers N           worker threads, each holding the model (default 1)
+
 common options:
   --data PATH           IMDb source: a .tar.gz archive or an extracted aclImdb folder
                         (default: $TORCH_SENTIMENT_IMDB, else download the official archive once
                         into $TORCH_SENTIMENT_HOME, default ~/.cache/torch-sentiment)
   --device NAME         auto (default) | cpu | cuda | cuda:N
-  --model-dir DIR       (evaluate, predict) the bundle folder (default runs/rnn/bundle)
+  --model-dir DIR       (evaluate, predict, serve) the bundle folder (default runs/rnn/bundle)
   --threads N           libtorch intra-op threads
   --no-progress         no progress bars
   -h, --help            this help
@@ -111,6 +117,9 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: 'string' },
         device: { type: 'string' },
         'model-dir': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        workers: { type: 'string' },
         threads: { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -133,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`torch-sentiment ${pkg.version}, libtorch ${addonInfo.libtorchVersion} (${addonInfo.variant})`);
     return 0;
   }
-  if (!command) throw new UsageError('missing command: train, evaluate or predict (see --help)');
+  if (!command) throw new UsageError('missing command: train, evaluate, predict or serve (see --help)');
   const device = o.device ?? 'auto';
   if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device expects auto, cpu, cuda or cuda:N, got '${device}'`);
   const data = o.data ?? (process.env.TORCH_SENTIMENT_IMDB || undefined);
@@ -177,8 +186,25 @@ export async function main(argv: string[]): Promise<number> {
       commands().runPredict({ dir, text: rest.join(' '), device, threads });
       return 0;
     }
+    case 'serve': {
+      if (rest.length) throw new UsageError(`serve takes no positional arguments, got '${rest[0]}'`);
+      const port = int('port', o.port, 8080, 0);
+      const workers = int('workers', o.workers, 1);
+      const dir = o['model-dir'] ?? 'runs/rnn/bundle';
+      if (!fs.existsSync(dir)) throw new UsageError(`serve: bundle folder ${dir} does not exist (train one first, or pass --model-dir)`);
+      // The server loads the addon only in its worker threads.
+      const { startServer } = await import('../serve/server');
+      const server = await startServer({ modelDir: dir, port, host: o.host ?? '127.0.0.1', workers, device: device === 'auto' ? undefined : device, threads });
+      const loaded = await server.ready.then(() => true, (e: Error) => (console.error(`torch-sentiment: ${e.message}`), false));
+      if (!loaded) {
+        await server.close();
+        return 1;
+      }
+      await server.closed;
+      return 0;
+    }
     default:
-      throw new UsageError(`unknown command '${command}': use train, evaluate or predict (see --help)`);
+      throw new UsageError(`unknown command '${command}': use train, evaluate, predict or serve (see --help)`);
   }
 }
 

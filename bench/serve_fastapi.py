@@ -1,0 +1,94 @@
+"""The baseline of bench/serve: FastAPI + uvicorn + PyTorch serving a torch-sentiment bundle's model.pt,
+as a Python user would write it (a regex tokenizer, one text per request, a sync endpoint).
+
+    BUNDLE_DIR=runs/fasttext/bundle /usr/bin/python3 bench/serve_fastapi.py --port 8000 --workers 1
+"""
+import argparse
+import json
+import os
+import re
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+torch.set_num_threads(1)  # one thread per worker process, as the Node side's workers
+
+
+class RNN(nn.Module):
+    def __init__(self, input_dim, embedding_dim, hidden_dim, output_dim):
+        super().__init__()
+        self.embedding = nn.Embedding(input_dim, embedding_dim)
+        self.rnn = nn.RNN(embedding_dim, hidden_dim)
+        self.fc = nn.Linear(hidden_dim, output_dim)
+
+    def forward(self, text):
+        embedded = self.embedding(text)
+        output, hidden = self.rnn(embedded)
+        return self.fc(hidden.squeeze(0))
+
+
+class FastText(nn.Module):
+    def __init__(self, vocab_size, embedding_dim, output_dim, pad_idx):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_idx)
+        self.fc = nn.Linear(embedding_dim, output_dim)
+
+    def forward(self, text):
+        embedded = self.embedding(text).permute(1, 0, 2)
+        pooled = F.avg_pool2d(embedded, (embedded.shape[1], 1)).squeeze(1)
+        return self.fc(pooled)
+
+
+def load(bundle):
+    with open(os.path.join(bundle, 'config.json')) as f:
+        config = json.load(f)
+    with open(os.path.join(bundle, 'vocab.json')) as f:
+        itos = json.load(f)['itos']
+    m = config['model']
+    if m['model'] == 'rnn':
+        model = RNN(m['vocabSize'], m['embeddingDim'], m['hiddenDim'], m['outputDim'])
+    elif m['model'] == 'fasttext':
+        model = FastText(m['vocabSize'], m['embeddingDim'], m['outputDim'], m['padIdx'])
+    else:
+        raise SystemExit(f"bench/serve_fastapi.py serves rnn and fasttext bundles, not {m['model']}")
+    model.load_state_dict(torch.load(os.path.join(bundle, 'model.pt')))
+    model.eval()
+    return model, {w: i for i, w in enumerate(itos)}, config['labels']
+
+
+model, stoi, labels = load(os.environ['BUNDLE_DIR'])
+UNK = stoi.get('<unk>', 0)
+TOKEN = re.compile(r"\w+|[^\w\s]")
+
+app = FastAPI()
+
+
+class Body(BaseModel):
+    text: str
+
+
+@app.get('/healthz')
+def healthz():
+    return {'status': 'ok'}
+
+
+@app.post('/v1/predict')
+def predict(body: Body):
+    ids = [stoi.get(t, UNK) for t in TOKEN.findall(body.text)] or [UNK]
+    with torch.no_grad():
+        p = torch.sigmoid(model(torch.tensor(ids).unsqueeze(1))).item()
+    return {'label': labels[1 if p >= 0.5 else 0], 'probability': p}
+
+
+if __name__ == '__main__':
+    import uvicorn
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--port', type=int, default=8000)
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--workers', type=int, default=1)
+    a = parser.parse_args()
+    uvicorn.run('serve_fastapi:app', host=a.host, port=a.port, workers=a.workers, log_level='warning',
+                access_log=False, app_dir=os.path.dirname(os.path.abspath(__file__)))
