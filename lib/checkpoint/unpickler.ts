@@ -60,7 +60,10 @@ export type PyValue = null | boolean | number | bigint | string | PyDict | PyLis
 const REBUILD_TENSOR = 'torch._utils._rebuild_tensor_v2';
 const REBUILD_PARAMETER = 'torch._utils._rebuild_parameter';
 const ORDERED_DICT = 'collections.OrderedDict';
-const ALLOWED_CALLS = [REBUILD_TENSOR, REBUILD_PARAMETER, ORDERED_DICT];
+// Written by libtorch's own pickler (torch::pickle_save, which torch-sentiment used before 0.1's
+// weights-only writer) around dicts and lists; PyTorch's Python side returns the value unchanged.
+const RESTORE_TYPE_TAG = 'torch.jit._pickle.restore_type_tag';
+const ALLOWED_CALLS = [REBUILD_TENSOR, REBUILD_PARAMETER, ORDERED_DICT, RESTORE_TYPE_TAG];
 
 /** A pickle value in an error message: "None", "a number (3)", "a str \"x\"", "a dict", ... */
 export function describe(v: PyValue): string {
@@ -224,6 +227,11 @@ export function unpickle(data: Uint8Array, storageBytes: (key: string) => number
       case ORDERED_DICT:
         if (args.items.length !== 0) bad('collections.OrderedDict called with arguments');
         return container(new PyDict(true), []);
+      case RESTORE_TYPE_TAG: {
+        const [value, typeStr] = args.items;
+        if (args.items.length !== 2 || typeof typeStr !== 'string') return bad(`${RESTORE_TYPE_TAG} takes (value, type string)`);
+        return value;
+      }
       case REBUILD_TENSOR:
         return rebuildTensor(args);
       case REBUILD_PARAMETER: {

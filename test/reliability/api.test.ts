@@ -67,3 +67,16 @@ test("the reliability runs' out-of-bounds check notices elements that are not in
   inFile.dispose();
   foreign.dispose();
 });
+
+test('files written by the earlier libtorch pickler (torch::pickle_save) still load', () => {
+  // test/fixtures/checkpoints/pickle-save-0.1.0-dev.pt: saved by torch-sentiment before the weights-only
+  // writer; its pickle wraps the dict in torch.jit._pickle.restore_type_tag, which PyTorch also reads.
+  const before = liveTensors();
+  const sd = load(path.join(__dirname, '..', 'fixtures', 'checkpoints', 'pickle-save-0.1.0-dev.pt'));
+  expect(Object.keys(sd).sort()).toEqual(['fc.bias', 'fc.weight']);
+  expect(sd['fc.weight'].shape).toEqual([1, 3]);
+  expect(values(sd['fc.weight'])).toEqual([0.5, -1.25, 2]);
+  expect(values(sd['fc.bias'])).toEqual([0.25]);
+  for (const t of Object.values(sd)) t.dispose();
+  expect(liveTensors()).toBe(before);
+});
