@@ -207,16 +207,26 @@ function findLibtorch(env = process.env) {
   return fromSystem();
 }
 
-module.exports = { findLibtorch };
+/**
+ * What makes libtorch findable, one line each: printed by the install hook, by this file's command line
+ * and in the LoadError that `require` throws.
+ * @type {readonly string[]}
+ */
+const FIXES = [
+  'Install libtorch:   apt-get install libtorch1.13 libopenblas0-pthread   (Debian 12; libtorch-dev too to build from source)',
+  'or point to one:    LIBTORCH=/path/to/libtorch   (the folder of the official libtorch zip)',
+  "or use PyTorch's:   LIBTORCH_USE_PYTORCH=1   (the libtorch inside python3's torch package)",
+  'or build for yours: npm rebuild torch-sentiment --build-from-source   (needs g++, make, python3, libtorch-dev)',
+];
+
+module.exports = { findLibtorch, FIXES };
 
 if (require.main === module) {
   const info = findLibtorch();
   const flag = process.argv[2] || '--json';
   if (!info.ok) {
     console.error(`torch-sentiment: libtorch not found (${info.source}: ${info.reason}).`);
-    console.error('  Debian/Ubuntu: apt-get install libtorch-dev libopenblas0-pthread');
-    console.error('  or set LIBTORCH=/path/to/libtorch (the folder of the official zip),');
-    console.error('  or set LIBTORCH_USE_PYTORCH=1 to use the libtorch inside python3\'s torch.');
+    for (const fix of FIXES) console.error(`  ${fix}`);
     process.exit(1);
   }
   /** @type {Record<string, (() => string) | undefined>} */

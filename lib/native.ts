@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TorchError } from './errors';
-import { LibtorchFound, LibtorchInfo, findLibtorch } from './libtorch';
+import { FIXES, LibtorchFound, LibtorchInfo, findLibtorch } from './libtorch';
 import { OpenblasCoretypeChoice, chooseOpenblasCoretype } from './openblas';
 import { findPrebuild } from './prebuilds';
 
@@ -143,13 +143,6 @@ export interface Binding {
 
 // The package root (above lib/ in a clone, above dist/ when installed): prebuilds/ and build/ are there.
 const ROOT = path.resolve(__dirname, '..');
-
-const FIXES = [
-  'Install libtorch:   apt-get install libtorch1.13 libopenblas0-pthread   (Debian 12; libtorch-dev too to build from source)',
-  'or point to one:    LIBTORCH=/path/to/libtorch   (the folder of the official libtorch zip)',
-  "or use PyTorch's:   LIBTORCH_USE_PYTORCH=1   (the libtorch inside python3's torch package)",
-  'or build for yours: npm rebuild torch-sentiment --build-from-source   (needs g++, make, python3, libtorch-dev)',
-];
 
 /** Thrown when the addon cannot be loaded; the message lists what was found and how to fix it. */
 export class LoadError extends Error {

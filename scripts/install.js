@@ -12,12 +12,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 
-const FIXES = [
-  '  Debian/Ubuntu:  apt-get install libtorch-dev libopenblas0-pthread',
-  '  or set LIBTORCH=/path/to/libtorch (the folder of the official zip),',
-  "  or set LIBTORCH_USE_PYTORCH=1 to use the libtorch inside python3's torch,",
-  '  then: npm rebuild torch-sentiment',
-];
+const FIXES = require('../lib/libtorch.js').FIXES.map((fix) => `  ${fix}`);
 
 function log(message) {
   console.log(`torch-sentiment: ${message}`);
