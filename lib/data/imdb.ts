@@ -94,9 +94,12 @@ function firstLine(text: string): string {
 }
 
 function sortReviews(list: RawReview[]): RawReview[] {
-  return list.sort((a, b) =>
-    SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) ||
-    a.id - b.id || a.rating - b.rating);
+  // Split, then label, as one number: a comparator of numbers only (it runs ~800,000 times on IMDb).
+  const group = (r: RawReview) => SPLITS.indexOf(r.split) * LABELS.length + LABELS.indexOf(r.label as (typeof LABELS)[number]);
+  const keyed = list.map((r) => ({ r, g: group(r) }));
+  keyed.sort((a, b) => a.g - b.g || a.r.id - b.r.id || a.r.rating - b.r.rating);
+  for (let i = 0; i < list.length; i++) list[i] = keyed[i].r;
+  return list;
 }
 
 function checkLayout(where: string, reviews: RawReview[]): void {

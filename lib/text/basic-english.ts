@@ -217,17 +217,42 @@ function primeBasicEnglish(): void {
 }
 
 /**
+ * The ids basicEnglishIdsFromBytes returns are views of shared slabs of SLAB ids, filled one text
+ * after another: a Field keeps every review's ids, and one typed array (with its own backing store,
+ * allocated and freed outside the JS heap) per review costs more than the scan of a short review.
+ * Small enough that a few ids kept alive hold little memory.
+ */
+const SLAB = 1 << 16;
+let slab = new Int32Array(SLAB);
+let slabUsed = 0;
+
+/**
  * `basicEnglishIds` of the UTF-8 text `bytes[start, end)`, read straight from
  * the bytes: ASCII tokens are lower-cased and interned without a string per
  * token (or per text); only tokens with other characters are decoded. Same
- * ids as decoding the text and calling `basicEnglishIds`.
+ * ids as decoding the text and calling `basicEnglishIds`. The result may be
+ * a view of a larger buffer shared with other results (see SLAB).
  */
 export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInterner, start = 0, end?: number): Int32Array {
   end = checkBytes(bytes, start, end);
   primeBasicEnglish();
-  if (scratch.length < end - start) scratch = new Int32Array(end - start);
-  const count = basicEnglishScan(bytes, start, end, interner, scratch, 0);
-  if (count >= 0) return scratch.slice(0, count);
+  const room = end - start; // at most one token per byte
+  if (room <= SLAB) {
+    if (slabUsed + room > slab.length) {
+      slab = new Int32Array(SLAB);
+      slabUsed = 0;
+    }
+    const count = basicEnglishScan(bytes, start, end, interner, slab, slabUsed);
+    if (count >= 0) {
+      const ids = slab.subarray(slabUsed, count);
+      slabUsed = count;
+      return ids;
+    }
+  } else {
+    if (scratch.length < room) scratch = new Int32Array(room);
+    const count = basicEnglishScan(bytes, start, end, interner, scratch, 0);
+    if (count >= 0) return scratch.slice(0, count);
+  }
   return basicEnglishIds(asBuffer(bytes).toString('utf8', start, end), interner);
 }
 
