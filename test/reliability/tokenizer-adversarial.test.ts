@@ -5,30 +5,9 @@
 // time); the figures are printed.
 import { basicEnglishTokenize } from '../../lib/text/basic-english';
 import { SpacyTokenizer } from '../../lib/text/spacy/tokenizer';
+import { SHAPES } from './helpers/adversarial-shapes';
 
 const MB = 1 << 20;
-
-/** Repeats `unit` to `n` UTF-16 units (whole units only). */
-const fill = (unit: string, n: number) => unit.repeat(Math.max(1, Math.floor(n / unit.length)));
-
-const SHAPES: Record<string, (n: number) => string> = {
-  'punctuation run': (n) => fill('!?.,;:()', n),
-  'one token': (n) => fill('a', n),
-  'dots': (n) => fill('.', n),
-  'URL-like': (n) => 'http://example.com/' + fill('a/b?c=d&', n - 19),
-  'user@host runs': (n) => fill('a@b.c:', n),
-  'colons': (n) => fill('a:', n),
-  'emoji run': (n) => fill('😀🎬', n),
-  'alternating scripts': (n) => fill('aб字ا', n),
-  'prefix run': (n) => fill('([“¿$', n) + 'x',
-  'suffix run': (n) => 'x' + fill(')]”!%', n),
-  'infix run': (n) => fill('a-b,c.D', n),
-  'quotes': (n) => fill('"\'', n),
-  'digits and units': (n) => fill('1km2US$3+', n),
-  'upper-case dots': (n) => fill('AB.', n),
-  'whitespace run': (n) => fill(' \t\n\u00a0', n),
-  'emoticons': (n) => fill(':):(', n),
-};
 
 function time(f: () => unknown): number {
   const t0 = performance.now();
