@@ -68,3 +68,32 @@ describe('tokenizers are linear on adversarial inputs (1 MB)', () => {
     console.log(`windowed vs plain affix search: ${compared} texts compared, all equal`);
   });
 });
+
+describe('affix lookup by character agrees with the affix regexes', () => {
+  test('every BMP code point and the astral symbol planes, in several contexts', () => {
+    const tok = new SpacyTokenizer();
+    const t = tok as unknown as { findPrefix(s: string): number; findSuffix(s: string): number; rules: { prefix: RegExp; suffix: RegExp } };
+    const before = ['', '1', 'a', 'A', 'AB', '°F', '..', 'x.', '1U', '%', '-'];
+    const after = ['', '1', 'a', '.', '+', '$'];
+    const codePoints: number[] = [];
+    for (let cp = 0; cp <= 0xffff; cp++) codePoints.push(cp);
+    for (let cp = 0x1d000; cp <= 0x1faff; cp++) codePoints.push(cp);
+    let mismatches = 0;
+    let checked = 0;
+    for (const cp of codePoints) {
+      const ch = String.fromCodePoint(cp);
+      for (const a of after) {
+        const s = ch + a;
+        if (t.findPrefix(s) !== (t.rules.prefix.exec(s)?.[0].length ?? 0)) mismatches++;
+        checked++;
+      }
+      for (const b of before) {
+        const s = b + ch;
+        if (t.findSuffix(s) !== (t.rules.suffix.exec(s)?.[0].length ?? 0)) mismatches++;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1e6);
+    expect(mismatches).toBe(0);
+  });
+});

@@ -66,6 +66,17 @@ const URL_PATTERN =
   String.raw`(?:[/?#]${S}*)?` +
   '$';
 
+/**
+ * What the prefix (suffix) rules can match at the start (end) of a string, by its first (last) code
+ * point, so that most peels need no regex: `single` matches the code points that are alternatives of
+ * their own (no lookaround); `others` holds every character another alternative can start (end) with.
+ * A code point in neither has no affix; one only in `single` is always exactly the affix.
+ */
+export interface AffixChars {
+  single: RegExp;
+  others: string;
+}
+
 /** Rules of one tokenizer: regexes and special cases, as spaCy's `Tokenizer` holds them. */
 export interface SpacyRules {
   prefix: RegExp;
@@ -73,6 +84,32 @@ export interface SpacyRules {
   infix: RegExp;
   url: RegExp;
   specials: Map<string, string[]>;
+  /** Optional shortcuts for `prefix` / `suffix` (without them every peel runs the regex). */
+  prefixChars?: AffixChars;
+  suffixChars?: AffixChars;
+}
+
+/** A regex alternative that is a plain literal (escaped metacharacters allowed), unescaped; else null. */
+function literal(p: string): string | null {
+  return /^(?:\\[^A-Za-z0-9]|[^\\^$.*+?()[\]{}|])+$/u.test(p) ? p.replace(/\\(.)/gu, '$1') : null;
+}
+
+/**
+ * Splits affix alternatives into one-code-point literals (and `classes`, each one code point) and the
+ * rest, whose first (`end` false) or last characters go to `others`, with `extra` (the characters
+ * the lookaround alternatives, listed by hand next to them, can start or end with).
+ */
+function affixChars(alternatives: string[], classes: string[], extra: string, end: boolean): AffixChars {
+  const singles = [...classes];
+  let others = extra;
+  for (const p of alternatives) {
+    const lit = literal(p);
+    if (lit === null) throw new Error(`affixChars: alternative ${p} is not a literal`);
+    const cps = [...lit];
+    if (cps.length === 1) singles.push(p);
+    else others += end ? cps[cps.length - 1] : cps[0];
+  }
+  return { single: new RegExp(`^(?:${singles.join('|')})$`, 'u'), others };
 }
 
 export function englishRules(): SpacyRules {
@@ -83,6 +120,11 @@ export function englishRules(): SpacyRules {
     infix: new RegExp(INFIXES.map((p) => `(?:${p})`).join('|'), 'gu'),
     url: new RegExp(URL_PATTERN, 'u'),
     specials: englishSpecialCases(),
+    // The same alternatives as PREFIXES / SUFFIXES; the lookaround ones are listed by their characters.
+    prefixChars: affixChars(['§', '%', '=', '—', '–', ...LIST_PUNCT, '…', ...LIST_QUOTES, ...LIST_CURRENCY],
+      LIST_ICONS, '+.', false),
+    suffixChars: affixChars([...LIST_PUNCT, '…', ...LIST_QUOTES, "'s", "'S", '’s', '’S', '—', '–'], LIST_ICONS,
+      '.+' + [...LIST_CURRENCY, ...UNITS.split('|')].map((p) => [...(literal(p) as string)].pop()).join(''), true),
   };
 }
 
@@ -94,6 +136,28 @@ const AFFIX_WINDOW = 24;
 const AFFIX_MARGIN = 10;
 /** Longest bounded suffix in UTF-16 units ('اكواب', 'US$', an astral icon), with room to spare. */
 const SUFFIX_SPAN = 8;
+
+/** Affix of a string by its first/last code point: unknown yet, none, exactly that code point, ask the regex. */
+const UNKNOWN = 0;
+const NONE = 1;
+const SINGLE = 2;
+const REGEX = 3;
+
+/** AffixChars decided once per code point (a table for the BMP, a map above it). */
+class AffixKinds {
+  private readonly bmp = new Uint8Array(0x10000);
+  private readonly astral = new Map<number, number>();
+
+  get(cp: number, chars: AffixChars): number {
+    let kind = cp <= 0xffff ? this.bmp[cp] : this.astral.get(cp) ?? UNKNOWN;
+    if (kind !== UNKNOWN) return kind;
+    const ch = String.fromCodePoint(cp);
+    kind = chars.others.includes(ch) ? REGEX : chars.single.test(ch) ? SINGLE : NONE;
+    if (cp <= 0xffff) this.bmp[cp] = kind;
+    else this.astral.set(cp, kind);
+    return kind;
+  }
+}
 
 const COMPUTED = 1;
 /** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
@@ -147,6 +211,9 @@ export class SpacyTokenizer {
   private readonly maxSpecialLength: number;
   /** The suffix regex, sticky: tried at one position (see findSuffix). */
   private readonly suffixAt: RegExp;
+  /** Per code point, what its affix is when it starts (prefix) / ends (suffix) a string: see affixKind. */
+  private readonly prefixKinds = new AffixKinds();
+  private readonly suffixKinds = new AffixKinds();
 
   constructor(rules: SpacyRules = englishRules(), options: SpacyTokenizerOptions = {}) {
     this.rules = rules;
@@ -446,6 +513,20 @@ export class SpacyTokenizer {
    * length, not the rest of the chunk, so a run of prefixes is linear.
    */
   private findPrefix(s: string): number {
+    const chars = this.rules.prefixChars;
+    if (chars !== undefined && s.length > 0) {
+      const c = s.charCodeAt(0);
+      let cp = c;
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const d = s.charCodeAt(1);
+        cp = d >= 0xdc00 && d <= 0xdfff ? ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000 : -1;
+      } else if (c >= 0xdc00 && c <= 0xdfff) {
+        cp = -1;
+      }
+      const kind = cp < 0 ? REGEX : this.prefixKinds.get(cp, chars);
+      if (kind === NONE) return 0;
+      if (kind === SINGLE) return cp > 0xffff ? 2 : 1;
+    }
     const re = this.rules.prefix;
     for (let w = AFFIX_WINDOW; ; w *= 2) {
       if (w >= s.length) {
@@ -470,6 +551,20 @@ export class SpacyTokenizer {
    */
   private findSuffix(s: string): number {
     const n = s.length;
+    const chars = this.rules.suffixChars;
+    if (chars !== undefined && n > 0) {
+      const c = s.charCodeAt(n - 1);
+      let cp = c;
+      if (c >= 0xdc00 && c <= 0xdfff) {
+        const h = n >= 2 ? s.charCodeAt(n - 2) : 0;
+        cp = h >= 0xd800 && h <= 0xdbff ? ((h - 0xd800) << 10) + (c - 0xdc00) + 0x10000 : -1;
+      } else if (c >= 0xd800 && c <= 0xdbff) {
+        cp = -1;
+      }
+      const kind = cp < 0 ? REGEX : this.suffixKinds.get(cp, chars);
+      if (kind === NONE) return 0;
+      if (kind === SINGLE) return cp > 0xffff ? 2 : 1;
+    }
     if (n > SUFFIX_SPAN) {
       const sticky = this.suffixAt;
       const from = n - SUFFIX_SPAN;
