@@ -97,3 +97,64 @@ describe('affix lookup by character agrees with the affix regexes', () => {
     expect(mismatches).toBe(0);
   });
 });
+
+describe('special-case matcher pass', () => {
+  // The earlier implementation of _filter_special_spans (a sort of match objects), as the reference.
+  type Pattern = { tokens: string[]; special: string };
+  function referenceApply(this: { patterns: Map<string, Map<string, Pattern[]>>; rules: { specials: Map<string, string[]> } },
+    doc: readonly string[], spaces: Uint8Array): string[] {
+    const matches: Array<{ start: number; end: number; special: string }> = [];
+    for (let i = 0; i < doc.length; i++) {
+      for (const list of this.patterns.get(doc[i])?.values() ?? []) {
+        for (const p of list) {
+          if (i + p.tokens.length > doc.length) continue;
+          if (p.tokens.every((t, k) => doc[i + k] === t)) matches.push({ start: i, end: i + p.tokens.length, special: p.special });
+        }
+      }
+    }
+    matches.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+    const seen = new Uint8Array(doc.length);
+    const kept = new Map<number, { end: number; special: string }>();
+    for (const m of matches) {
+      if (seen[m.start] === 0 && seen[m.end - 1] === 0) kept.set(m.start, m);
+      seen.fill(1, m.start, m.end);
+    }
+    const out: string[] = [];
+    for (let i = 0; i < doc.length;) {
+      const m = kept.get(i);
+      if (m === undefined) {
+        out.push(doc[i++]);
+        continue;
+      }
+      let spaced = false;
+      for (let k = i; k < m.end - 1; k++) if (spaces[k] === 1) spaced = true;
+      const pieces = spaced ? undefined : this.rules.specials.get(m.special);
+      out.push(...(pieces ?? doc.slice(i, m.end)));
+      i = m.end;
+    }
+    return out;
+  }
+
+  test('randomized texts dense in special cases give the same tokens as the reference', () => {
+    const tok = new SpacyTokenizer();
+    const ref = new SpacyTokenizer();
+    (ref as unknown as { applySpecialCases: typeof referenceApply }).applySpecialCases = referenceApply;
+    const pieces = [':', ')', '(', '-', 'D', 'P', '<', '3', '=', ';', "'", 's', 'it', "n't", 'do', 'ca', 'U.S.', 'e.g.', '.',
+      '^', '_', 'o', 'O', '\\', '/', 'x', 'X', '8', '[', ']', ' ', ' ', '  ', '\n', 'a.m.', 'Mr', '!', '?', '"', '…', '😀'];
+    let seed = 12345;
+    const rand = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    let merged = 0;
+    for (let t = 0; t < 3000; t++) {
+      let text = '';
+      const len = 1 + rand(40);
+      for (let k = 0; k < len; k++) text += pieces[rand(pieces.length)];
+      const got = tok.tokenize(text);
+      expect(got).toEqual(ref.tokenize(text));
+      if (got.some((x) => x.length > 1 && /^[:;=8xX][-^]?[()DP3\/\\[\]]$/.test(x))) merged++;
+    }
+    expect(merged).toBeGreaterThan(100); // the texts did exercise merges
+  });
+});

@@ -194,19 +194,20 @@ export class SpacyTokenizer {
   private pool = new Int32Array(4096);
   private poolSize = 0;
   private scratch = new Int32Array(4096);
-  /** Multi-token matcher patterns, keyed by their first token. */
-  private readonly patterns = new Map<string, Array<{ tokens: string[]; special: string }>>();
+  /** Multi-token matcher patterns, keyed by their first token, then their second (emoticons share a first). */
+  private readonly patterns = new Map<string, Map<string, Array<{ tokens: string[]; special: string }>>>();
   /**
-   * "first\u0000second" of every multi-token pattern whose merge changes
+   * First -> second tokens of every multi-token pattern whose merge changes
    * something (e.g. [":", ")"] -> ":)"). Patterns such as ["it", "'s"] for
    * "it's" rewrite tokens into themselves; they only matter when another
    * match overlaps them, and then that other match triggers the full pass.
+   * Looked up with interned token strings, no key string built.
    */
-  private readonly pairs = new Set<string>();
-  /** First tokens of the patterns in `pairs`. */
-  private readonly firsts = new Set<string>();
-  /** `pairs` as first -> seconds: looked up with interned token strings, no key string built. */
   private readonly pairsByFirst = new Map<string, Set<string>>();
+  /** First tokens of the patterns in `pairsByFirst`. */
+  private readonly firsts = new Set<string>();
+  /** Most tokens in a multi-token pattern. */
+  private readonly longestPattern: number = 0;
   /** Length of the longest special case: a longer string is never looked up (hashing it costs its length). */
   private readonly maxSpecialLength: number;
   /** The suffix regex, sticky: tried at one position (see findSuffix). */
@@ -232,13 +233,15 @@ export class SpacyTokenizer {
       if (!needsMatcher) continue;
       const tokens = this.tokenizeAffixes(special, false).map((t) => t.text);
       if (tokens.length < 2) continue; // one-token patterns never change a doc
-      const list = this.patterns.get(tokens[0]) ?? [];
+      const bySecond = this.patterns.get(tokens[0]) ?? new Map<string, Array<{ tokens: string[]; special: string }>>();
+      this.patterns.set(tokens[0], bySecond);
+      const list = bySecond.get(tokens[1]) ?? [];
+      bySecond.set(tokens[1], list);
       list.push({ tokens, special });
-      this.patterns.set(tokens[0], list);
+      this.longestPattern = Math.max(this.longestPattern, tokens.length);
       const pieces = rules.specials.get(special) as string[];
       const identity = pieces.length === tokens.length && pieces.every((p, k) => p === tokens[k]);
       if (!identity) {
-        this.pairs.add(`${tokens[0]}\u0000${tokens[1]}`);
         this.firsts.add(tokens[0]);
         const seconds = this.pairsByFirst.get(tokens[0]) ?? new Set<string>();
         seconds.add(tokens[1]);
@@ -384,7 +387,7 @@ export class SpacyTokenizer {
     for (const t of tokens) this.pool[this.poolSize++] = this.interner.intern(t);
     let flags = COMPUTED;
     for (let k = 0; k + 1 < tokens.length; k++) {
-      if (this.pairs.has(`${tokens[k]}\u0000${tokens[k + 1]}`)) {
+      if (this.pairsByFirst.get(tokens[k])?.has(tokens[k + 1]) === true) {
         flags |= INTERNAL_TRIGGER;
         break;
       }
@@ -610,47 +613,71 @@ export class SpacyTokenizer {
    * Typed arrays instead of an object per token: a text can have a million tokens.
    */
   private applySpecialCases(doc: readonly string[], spaces: Uint8Array): string[] {
-    const matches: Array<{ start: number; end: number; special: string }> = [];
-    for (let i = 0; i < doc.length; i++) {
-      const candidates = this.patterns.get(doc[i]);
+    // Matches bucketed by length, each bucket in start order (and pattern order at one start): the
+    // order of a stable sort by length descending, then start, without sorting or an object per match.
+    const longest = this.longestPattern;
+    const buckets: Int32Array[] = [];
+    const sizes = new Int32Array(longest + 1);
+    const specials: string[] = [];
+    for (let i = 0; i + 1 < doc.length; i++) {
+      const candidates = this.patterns.get(doc[i])?.get(doc[i + 1]);
       if (candidates === undefined) continue;
       for (const p of candidates) {
-        if (i + p.tokens.length > doc.length) continue;
+        const len = p.tokens.length;
+        if (i + len > doc.length) continue;
         let ok = true;
-        for (let k = 1; k < p.tokens.length; k++) {
+        for (let k = 1; k < len; k++) {
           if (doc[i + k] !== p.tokens[k]) {
             ok = false;
             break;
           }
         }
-        if (ok) matches.push({ start: i, end: i + p.tokens.length, special: p.special });
+        if (!ok) continue;
+        let bucket = buckets[len];
+        if (bucket === undefined || sizes[len] + 2 > bucket.length) {
+          const grown = new Int32Array(Math.max(64, 2 * (bucket?.length ?? 0)));
+          if (bucket !== undefined) grown.set(bucket);
+          bucket = buckets[len] = grown;
+        }
+        bucket[sizes[len]++] = i;
+        bucket[sizes[len]++] = specials.length;
+        specials.push(p.special);
       }
     }
     // _filter_special_spans: longest first, then leftmost; every visited span marks its tokens.
-    matches.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
     const seen = new Uint8Array(doc.length);
-    const kept = new Map<number, { end: number; special: string }>();
-    for (const m of matches) {
-      if (seen[m.start] === 0 && seen[m.end - 1] === 0) kept.set(m.start, m);
-      seen.fill(1, m.start, m.end);
+    const keptEnd = new Int32Array(specials.length === 0 ? 0 : doc.length); // 0: no kept match starts here
+    const keptSpecial = new Int32Array(keptEnd.length);
+    for (let len = longest; len >= 2; len--) {
+      const bucket = buckets[len];
+      if (bucket === undefined) continue;
+      for (let k = 0; k < sizes[len]; k += 2) {
+        const start = bucket[k];
+        const end = start + len;
+        if (seen[start] === 0 && seen[end - 1] === 0) {
+          keptEnd[start] = end;
+          keptSpecial[start] = bucket[k + 1];
+        }
+        seen.fill(1, start, end);
+      }
     }
     const out: string[] = [];
     for (let i = 0; i < doc.length;) {
-      const m = kept.size === 0 ? undefined : kept.get(i);
-      if (m === undefined) {
+      const end = keptEnd.length === 0 ? 0 : keptEnd[i];
+      if (end === 0) {
         out.push(doc[i]);
         i++;
         continue;
       }
       let spaced = false;
-      for (let k = i; k < m.end - 1; k++) if (k < spaces.length && spaces[k] === 1) spaced = true;
-      const pieces = spaced ? undefined : this.rules.specials.get(m.special);
+      for (let k = i; k < end - 1; k++) if (k < spaces.length && spaces[k] === 1) spaced = true;
+      const pieces = spaced ? undefined : this.rules.specials.get(specials[keptSpecial[i]]);
       if (pieces === undefined) {
-        for (let k = i; k < m.end; k++) out.push(doc[k]);
+        for (let k = i; k < end; k++) out.push(doc[k]);
       } else {
         for (const p of pieces) out.push(p);
       }
-      i = m.end;
+      i = end;
     }
     return out;
   }
