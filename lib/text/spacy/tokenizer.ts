@@ -143,6 +143,17 @@ const NONE = 1;
 const SINGLE = 2;
 const REGEX = 3;
 
+/**
+ * The code point of `first` (`last` false) or of the string ending in `first`, `second` (`last` true),
+ * -1 for a lone surrogate (left to the regex).
+ */
+function codePoint(first: number, second: number, last = false): number {
+  const high = first >= 0xd800 && first <= 0xdbff;
+  const low = second >= 0xdc00 && second <= 0xdfff;
+  if (!last) return high ? (low ? ((first - 0xd800) << 10) + (second - 0xdc00) + 0x10000 : -1) : first;
+  return low ? (high ? ((first - 0xd800) << 10) + (second - 0xdc00) + 0x10000 : -1) : second;
+}
+
 /** AffixChars decided once per code point (a table for the BMP, a map above it). */
 class AffixKinds {
   private readonly bmp = new Uint8Array(0x10000);
@@ -156,6 +167,12 @@ class AffixKinds {
     if (cp <= 0xffff) this.bmp[cp] = kind;
     else this.astral.set(cp, kind);
     return kind;
+  }
+
+  /** Length of the affix made by code point `cp` (-1: ask the regex). */
+  affixLength(cp: number, chars: AffixChars): number {
+    const kind = cp < 0 ? REGEX : this.get(cp, chars);
+    return kind === NONE ? 0 : kind === SINGLE ? (cp > 0xffff ? 2 : 1) : -1;
   }
 }
 
@@ -519,16 +536,9 @@ export class SpacyTokenizer {
     const chars = this.rules.prefixChars;
     if (chars !== undefined && s.length > 0) {
       const c = s.charCodeAt(0);
-      let cp = c;
-      if (c >= 0xd800 && c <= 0xdbff) {
-        const d = s.charCodeAt(1);
-        cp = d >= 0xdc00 && d <= 0xdfff ? ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000 : -1;
-      } else if (c >= 0xdc00 && c <= 0xdfff) {
-        cp = -1;
-      }
-      const kind = cp < 0 ? REGEX : this.prefixKinds.get(cp, chars);
-      if (kind === NONE) return 0;
-      if (kind === SINGLE) return cp > 0xffff ? 2 : 1;
+      const d = s.charCodeAt(1); // NaN past the end: not a surrogate
+      const len = this.prefixKinds.affixLength(c >= 0xdc00 && c <= 0xdfff ? -1 : codePoint(c, d), chars);
+      if (len >= 0) return len;
     }
     const re = this.rules.prefix;
     for (let w = AFFIX_WINDOW; ; w *= 2) {
@@ -557,16 +567,9 @@ export class SpacyTokenizer {
     const chars = this.rules.suffixChars;
     if (chars !== undefined && n > 0) {
       const c = s.charCodeAt(n - 1);
-      let cp = c;
-      if (c >= 0xdc00 && c <= 0xdfff) {
-        const h = n >= 2 ? s.charCodeAt(n - 2) : 0;
-        cp = h >= 0xd800 && h <= 0xdbff ? ((h - 0xd800) << 10) + (c - 0xdc00) + 0x10000 : -1;
-      } else if (c >= 0xd800 && c <= 0xdbff) {
-        cp = -1;
-      }
-      const kind = cp < 0 ? REGEX : this.suffixKinds.get(cp, chars);
-      if (kind === NONE) return 0;
-      if (kind === SINGLE) return cp > 0xffff ? 2 : 1;
+      const h = n >= 2 ? s.charCodeAt(n - 2) : 0;
+      const len = this.suffixKinds.affixLength(c >= 0xd800 && c <= 0xdbff ? -1 : codePoint(h, c, true), chars);
+      if (len >= 0) return len;
     }
     if (n > SUFFIX_SPAN) {
       const sticky = this.suffixAt;
