@@ -66,6 +66,17 @@ const URL_PATTERN =
   String.raw`(?:[/?#]${S}*)?` +
   '$';
 
+/**
+ * What the prefix (suffix) rules can match at the start (end) of a string, by its first (last) code
+ * point, so that most peels need no regex: `single` matches the code points that are alternatives of
+ * their own (no lookaround); `others` holds every character another alternative can start (end) with.
+ * A code point in neither has no affix; one only in `single` is always exactly the affix.
+ */
+export interface AffixChars {
+  single: RegExp;
+  others: string;
+}
+
 /** Rules of one tokenizer: regexes and special cases, as spaCy's `Tokenizer` holds them. */
 export interface SpacyRules {
   prefix: RegExp;
@@ -73,6 +84,32 @@ export interface SpacyRules {
   infix: RegExp;
   url: RegExp;
   specials: Map<string, string[]>;
+  /** Optional shortcuts for `prefix` / `suffix` (without them every peel runs the regex). */
+  prefixChars?: AffixChars;
+  suffixChars?: AffixChars;
+}
+
+/** A regex alternative that is a plain literal (escaped metacharacters allowed), unescaped; else null. */
+function literal(p: string): string | null {
+  return /^(?:\\[^A-Za-z0-9]|[^\\^$.*+?()[\]{}|])+$/u.test(p) ? p.replace(/\\(.)/gu, '$1') : null;
+}
+
+/**
+ * Splits affix alternatives into one-code-point literals (and `classes`, each one code point) and the
+ * rest, whose first (`end` false) or last characters go to `others`, with `extra` (the characters
+ * the lookaround alternatives, listed by hand next to them, can start or end with).
+ */
+function affixChars(alternatives: string[], classes: string[], extra: string, end: boolean): AffixChars {
+  const singles = [...classes];
+  let others = extra;
+  for (const p of alternatives) {
+    const lit = literal(p);
+    if (lit === null) throw new Error(`affixChars: alternative ${p} is not a literal`);
+    const cps = [...lit];
+    if (cps.length === 1) singles.push(p);
+    else others += end ? cps[cps.length - 1] : cps[0];
+  }
+  return { single: new RegExp(`^(?:${singles.join('|')})$`, 'u'), others };
 }
 
 export function englishRules(): SpacyRules {
@@ -83,6 +120,11 @@ export function englishRules(): SpacyRules {
     infix: new RegExp(INFIXES.map((p) => `(?:${p})`).join('|'), 'gu'),
     url: new RegExp(URL_PATTERN, 'u'),
     specials: englishSpecialCases(),
+    // The same alternatives as PREFIXES / SUFFIXES; the lookaround ones are listed by their characters.
+    prefixChars: affixChars(['§', '%', '=', '—', '–', ...LIST_PUNCT, '…', ...LIST_QUOTES, ...LIST_CURRENCY],
+      LIST_ICONS, '+.', false),
+    suffixChars: affixChars([...LIST_PUNCT, '…', ...LIST_QUOTES, "'s", "'S", '’s', '’S', '—', '–'], LIST_ICONS,
+      '.+' + [...LIST_CURRENCY, ...UNITS.split('|')].map((p) => [...(literal(p) as string)].pop()).join(''), true),
   };
 }
 
@@ -94,6 +136,45 @@ const AFFIX_WINDOW = 24;
 const AFFIX_MARGIN = 10;
 /** Longest bounded suffix in UTF-16 units ('اكواب', 'US$', an astral icon), with room to spare. */
 const SUFFIX_SPAN = 8;
+
+/** Affix of a string by its first/last code point: unknown yet, none, exactly that code point, ask the regex. */
+const UNKNOWN = 0;
+const NONE = 1;
+const SINGLE = 2;
+const REGEX = 3;
+
+/**
+ * The code point of `first` (`last` false) or of the string ending in `first`, `second` (`last` true),
+ * -1 for a lone surrogate (left to the regex).
+ */
+function codePoint(first: number, second: number, last = false): number {
+  const high = first >= 0xd800 && first <= 0xdbff;
+  const low = second >= 0xdc00 && second <= 0xdfff;
+  if (!last) return high ? (low ? ((first - 0xd800) << 10) + (second - 0xdc00) + 0x10000 : -1) : first;
+  return low ? (high ? ((first - 0xd800) << 10) + (second - 0xdc00) + 0x10000 : -1) : second;
+}
+
+/** AffixChars decided once per code point (a table for the BMP, a map above it). */
+class AffixKinds {
+  private readonly bmp = new Uint8Array(0x10000);
+  private readonly astral = new Map<number, number>();
+
+  get(cp: number, chars: AffixChars): number {
+    let kind = cp <= 0xffff ? this.bmp[cp] : this.astral.get(cp) ?? UNKNOWN;
+    if (kind !== UNKNOWN) return kind;
+    const ch = String.fromCodePoint(cp);
+    kind = chars.others.includes(ch) ? REGEX : chars.single.test(ch) ? SINGLE : NONE;
+    if (cp <= 0xffff) this.bmp[cp] = kind;
+    else this.astral.set(cp, kind);
+    return kind;
+  }
+
+  /** Length of the affix made by code point `cp` (-1: ask the regex). */
+  affixLength(cp: number, chars: AffixChars): number {
+    const kind = cp < 0 ? REGEX : this.get(cp, chars);
+    return kind === NONE ? 0 : kind === SINGLE ? (cp > 0xffff ? 2 : 1) : -1;
+  }
+}
 
 const COMPUTED = 1;
 /** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
@@ -130,23 +211,27 @@ export class SpacyTokenizer {
   private pool = new Int32Array(4096);
   private poolSize = 0;
   private scratch = new Int32Array(4096);
-  /** Multi-token matcher patterns, keyed by their first token. */
-  private readonly patterns = new Map<string, Array<{ tokens: string[]; special: string }>>();
+  /** Multi-token matcher patterns, keyed by their first token, then their second (emoticons share a first). */
+  private readonly patterns = new Map<string, Map<string, Array<{ tokens: string[]; special: string }>>>();
   /**
-   * "first\u0000second" of every multi-token pattern whose merge changes
+   * First -> second tokens of every multi-token pattern whose merge changes
    * something (e.g. [":", ")"] -> ":)"). Patterns such as ["it", "'s"] for
    * "it's" rewrite tokens into themselves; they only matter when another
    * match overlaps them, and then that other match triggers the full pass.
+   * Looked up with interned token strings, no key string built.
    */
-  private readonly pairs = new Set<string>();
-  /** First tokens of the patterns in `pairs`. */
-  private readonly firsts = new Set<string>();
-  /** `pairs` as first -> seconds: looked up with interned token strings, no key string built. */
   private readonly pairsByFirst = new Map<string, Set<string>>();
+  /** First tokens of the patterns in `pairsByFirst`. */
+  private readonly firsts = new Set<string>();
+  /** Most tokens in a multi-token pattern. */
+  private readonly longestPattern: number = 0;
   /** Length of the longest special case: a longer string is never looked up (hashing it costs its length). */
   private readonly maxSpecialLength: number;
   /** The suffix regex, sticky: tried at one position (see findSuffix). */
   private readonly suffixAt: RegExp;
+  /** Per code point, what its affix is when it starts (prefix) / ends (suffix) a string: see affixKind. */
+  private readonly prefixKinds = new AffixKinds();
+  private readonly suffixKinds = new AffixKinds();
 
   constructor(rules: SpacyRules = englishRules(), options: SpacyTokenizerOptions = {}) {
     this.rules = rules;
@@ -165,13 +250,15 @@ export class SpacyTokenizer {
       if (!needsMatcher) continue;
       const tokens = this.tokenizeAffixes(special, false).map((t) => t.text);
       if (tokens.length < 2) continue; // one-token patterns never change a doc
-      const list = this.patterns.get(tokens[0]) ?? [];
+      const bySecond = this.patterns.get(tokens[0]) ?? new Map<string, Array<{ tokens: string[]; special: string }>>();
+      this.patterns.set(tokens[0], bySecond);
+      const list = bySecond.get(tokens[1]) ?? [];
+      bySecond.set(tokens[1], list);
       list.push({ tokens, special });
-      this.patterns.set(tokens[0], list);
+      this.longestPattern = Math.max(this.longestPattern, tokens.length);
       const pieces = rules.specials.get(special) as string[];
       const identity = pieces.length === tokens.length && pieces.every((p, k) => p === tokens[k]);
       if (!identity) {
-        this.pairs.add(`${tokens[0]}\u0000${tokens[1]}`);
         this.firsts.add(tokens[0]);
         const seconds = this.pairsByFirst.get(tokens[0]) ?? new Set<string>();
         seconds.add(tokens[1]);
@@ -317,7 +404,7 @@ export class SpacyTokenizer {
     for (const t of tokens) this.pool[this.poolSize++] = this.interner.intern(t);
     let flags = COMPUTED;
     for (let k = 0; k + 1 < tokens.length; k++) {
-      if (this.pairs.has(`${tokens[k]}\u0000${tokens[k + 1]}`)) {
+      if (this.pairsByFirst.get(tokens[k])?.has(tokens[k + 1]) === true) {
         flags |= INTERNAL_TRIGGER;
         break;
       }
@@ -446,6 +533,13 @@ export class SpacyTokenizer {
    * length, not the rest of the chunk, so a run of prefixes is linear.
    */
   private findPrefix(s: string): number {
+    const chars = this.rules.prefixChars;
+    if (chars !== undefined && s.length > 0) {
+      const c = s.charCodeAt(0);
+      const d = s.charCodeAt(1); // NaN past the end: not a surrogate
+      const len = this.prefixKinds.affixLength(c >= 0xdc00 && c <= 0xdfff ? -1 : codePoint(c, d), chars);
+      if (len >= 0) return len;
+    }
     const re = this.rules.prefix;
     for (let w = AFFIX_WINDOW; ; w *= 2) {
       if (w >= s.length) {
@@ -470,6 +564,13 @@ export class SpacyTokenizer {
    */
   private findSuffix(s: string): number {
     const n = s.length;
+    const chars = this.rules.suffixChars;
+    if (chars !== undefined && n > 0) {
+      const c = s.charCodeAt(n - 1);
+      const h = n >= 2 ? s.charCodeAt(n - 2) : 0;
+      const len = this.suffixKinds.affixLength(c >= 0xd800 && c <= 0xdbff ? -1 : codePoint(h, c, true), chars);
+      if (len >= 0) return len;
+    }
     if (n > SUFFIX_SPAN) {
       const sticky = this.suffixAt;
       const from = n - SUFFIX_SPAN;
@@ -515,47 +616,71 @@ export class SpacyTokenizer {
    * Typed arrays instead of an object per token: a text can have a million tokens.
    */
   private applySpecialCases(doc: readonly string[], spaces: Uint8Array): string[] {
-    const matches: Array<{ start: number; end: number; special: string }> = [];
-    for (let i = 0; i < doc.length; i++) {
-      const candidates = this.patterns.get(doc[i]);
+    // Matches bucketed by length, each bucket in start order (and pattern order at one start): the
+    // order of a stable sort by length descending, then start, without sorting or an object per match.
+    const longest = this.longestPattern;
+    const buckets: Int32Array[] = [];
+    const sizes = new Int32Array(longest + 1);
+    const specials: string[] = [];
+    for (let i = 0; i + 1 < doc.length; i++) {
+      const candidates = this.patterns.get(doc[i])?.get(doc[i + 1]);
       if (candidates === undefined) continue;
       for (const p of candidates) {
-        if (i + p.tokens.length > doc.length) continue;
+        const len = p.tokens.length;
+        if (i + len > doc.length) continue;
         let ok = true;
-        for (let k = 1; k < p.tokens.length; k++) {
+        for (let k = 1; k < len; k++) {
           if (doc[i + k] !== p.tokens[k]) {
             ok = false;
             break;
           }
         }
-        if (ok) matches.push({ start: i, end: i + p.tokens.length, special: p.special });
+        if (!ok) continue;
+        let bucket = buckets[len];
+        if (bucket === undefined || sizes[len] + 2 > bucket.length) {
+          const grown = new Int32Array(Math.max(64, 2 * (bucket?.length ?? 0)));
+          if (bucket !== undefined) grown.set(bucket);
+          bucket = buckets[len] = grown;
+        }
+        bucket[sizes[len]++] = i;
+        bucket[sizes[len]++] = specials.length;
+        specials.push(p.special);
       }
     }
     // _filter_special_spans: longest first, then leftmost; every visited span marks its tokens.
-    matches.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
     const seen = new Uint8Array(doc.length);
-    const kept = new Map<number, { end: number; special: string }>();
-    for (const m of matches) {
-      if (seen[m.start] === 0 && seen[m.end - 1] === 0) kept.set(m.start, m);
-      seen.fill(1, m.start, m.end);
+    const keptEnd = new Int32Array(specials.length === 0 ? 0 : doc.length); // 0: no kept match starts here
+    const keptSpecial = new Int32Array(keptEnd.length);
+    for (let len = longest; len >= 2; len--) {
+      const bucket = buckets[len];
+      if (bucket === undefined) continue;
+      for (let k = 0; k < sizes[len]; k += 2) {
+        const start = bucket[k];
+        const end = start + len;
+        if (seen[start] === 0 && seen[end - 1] === 0) {
+          keptEnd[start] = end;
+          keptSpecial[start] = bucket[k + 1];
+        }
+        seen.fill(1, start, end);
+      }
     }
     const out: string[] = [];
     for (let i = 0; i < doc.length;) {
-      const m = kept.size === 0 ? undefined : kept.get(i);
-      if (m === undefined) {
+      const end = keptEnd.length === 0 ? 0 : keptEnd[i];
+      if (end === 0) {
         out.push(doc[i]);
         i++;
         continue;
       }
       let spaced = false;
-      for (let k = i; k < m.end - 1; k++) if (k < spaces.length && spaces[k] === 1) spaced = true;
-      const pieces = spaced ? undefined : this.rules.specials.get(m.special);
+      for (let k = i; k < end - 1; k++) if (k < spaces.length && spaces[k] === 1) spaced = true;
+      const pieces = spaced ? undefined : this.rules.specials.get(specials[keptSpecial[i]]);
       if (pieces === undefined) {
-        for (let k = i; k < m.end; k++) out.push(doc[k]);
+        for (let k = i; k < end; k++) out.push(doc[k]);
       } else {
         for (const p of pieces) out.push(p);
       }
-      i = m.end;
+      i = end;
     }
     return out;
   }
