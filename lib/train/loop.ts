@@ -6,7 +6,7 @@ import { Module } from '../nn';
 import { Optimizer } from '../optim';
 import { tidy } from '../scope';
 import { save, load } from '../serialize';
-import { Tensor, noGrad } from '../tensor';
+import { Tensor, noGrad, zeros } from '../tensor';
 import { invalid } from '../validate';
 import { binaryAccuracyTensor, epochTime } from './metrics';
 
@@ -54,6 +54,9 @@ function run(
   options: LoopOptions,
 ): EpochResult {
   const bar = options.progress === false ? null : new ProgressBar({ total: iterator.length, desc: options.desc ?? (step ? 'train' : 'eval'), stream: options.stream });
+  // The loss and the accuracy are summed where they are (float64, so the sums equal summing the
+  // float32 values in JavaScript) and read back once: a per-batch item() would wait for the device.
+  let sums: [Tensor, Tensor] | null = null;
   let epochLoss = 0;
   let epochAcc = 0;
   let n = 0;
@@ -73,10 +76,15 @@ function run(
             return [l, a];
           });
           // Make the next batch (numericalize, pad, copy to the device) while the device still runs
-          // this step's kernels; reading the loss back then waits for them.
+          // this step's kernels: nothing here waits for them.
           next = batches.next();
-          epochLoss += results[0].item() as number;
-          epochAcc += results[1].item() as number;
+          const [l, a] = results;
+          sums ??= [zeros([], { dtype: 'float64', device: l.device }), zeros([], { dtype: 'float64', device: a.device })];
+          const [lossSum, accSum] = sums;
+          noGrad(() => {
+            lossSum.add_(l);
+            accSum.add_(a);
+          });
         } finally {
           for (const t of results) t.dispose();
           batch.dispose();
@@ -87,8 +95,13 @@ function run(
     } finally {
       if (!next.done) next.value.dispose(); // a batch made before an error
     }
+    if (sums !== null) {
+      epochLoss = sums[0].item() as number;
+      epochAcc = sums[1].item() as number;
+    }
   } finally {
     bar?.close();
+    if (sums !== null) for (const t of sums) t.dispose();
   }
   const batches = iterator.length || n;
   return { loss: epochLoss / batches, acc: epochAcc / batches };

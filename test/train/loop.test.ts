@@ -26,6 +26,50 @@ describe('training loops', () => {
     expect(epochTime(0, 125_500)).toEqual({ mins: 2, secs: 5 });
   });
 
+  test("train and evaluate return the tutorial's per-batch means of item(), bit for bit", async () => {
+    const { iterators, vocab } = await setUp();
+    const criterion = new nn.BCEWithLogitsLoss();
+    const run = (useLoop: boolean) => {
+      manualSeed(5);
+      const model = new models.RNNClassifier(vocab.length, 8, 12, 1).to(DEVICE);
+      const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+      const it = data.BucketIterator.splits([iterators[0].dataset], { batchSize: 8, device: DEVICE, seed: 9 })[0];
+      try {
+        if (useLoop) return [train(model, it, optimizer, criterion, { progress: false }), evaluate(model, it, criterion, { progress: false })];
+        // The tutorial's loop, each batch's loss and accuracy read back as it goes.
+        const results = [];
+        for (const training of [true, false]) {
+          let loss = 0;
+          let acc = 0;
+          if (training) model.train();
+          else model.eval();
+          for (const b of it) {
+            const preds = model.forward(b.text).squeeze(1);
+            const l = criterion.forward(preds, b.label);
+            if (training) {
+              optimizer.zeroGrad();
+              l.backward();
+              optimizer.step();
+            }
+            loss += l.item() as number;
+            acc += binaryAccuracy(preds, b.label);
+            [preds, l].forEach((t) => t.dispose());
+            b.dispose();
+          }
+          results.push({ loss: loss / it.length, acc: acc / it.length });
+        }
+        return results;
+      } finally {
+        model.dispose();
+        optimizer.dispose();
+      }
+    };
+    const ours = run(true);
+    const tutorial = run(false);
+    expect(ours[0].loss).toBeGreaterThan(0);
+    expect(ours).toEqual(tutorial);
+  });
+
   test('train and evaluate learn a separable task and keep live tensors flat across epochs', async () => {
     const { iterators, vocab, TEXT, LABEL } = await setUp();
     manualSeed(3);
