@@ -6,9 +6,9 @@
 // gives the same epoch). With --profile it runs train()'s steps inline, timing each phase on the host.
 import * as fs from 'fs';
 import * as path from 'path';
-import { addonInfo, cuda, data, manualSeed, models, nn, optim, resolveDevice, save, setBlasThreads, setFlushDenormal, setNumThreads, tidy, train, tuneAllocator, noGrad, zeros } from '../lib';
-import type { Tensor } from '../lib';
+import { addonInfo, cuda, data, manualSeed, models, nn, optim, resolveDevice, save, setBlasThreads, setFlushDenormal, setNumThreads, tidy, train, tuneAllocator } from '../lib';
 import type { Batch } from '../lib/data';
+import { BatchSums } from '../lib/train/loop';
 import { binaryAccuracyTensor } from '../lib/train/metrics';
 
 const SEED = 1234;
@@ -53,9 +53,8 @@ function profiledEpoch(model: models.SentimentModel, batches: Iterable<Batch> & 
     now = n;
   };
   model.train();
-  let loss = 0;
-  let acc = 0;
-  let sums: [Tensor, Tensor] | null = null;
+  // --item-per-batch: each batch's loss and accuracy read back at once everywhere, as train() did.
+  const sums = new BatchSums(itemPerBatch ? false : undefined);
   const it = batches[Symbol.iterator]();
   for (let next = it.next(); !next.done; next = it.next()) {
     const b = next.value;
@@ -73,29 +72,14 @@ function profiledEpoch(model: models.SentimentModel, batches: Iterable<Batch> & 
       lap('step');
       return [l, a];
     });
-    if (itemPerBatch) {
-      // The loop as it was: each batch's loss and accuracy read back at once.
-      loss += r[0].item() as number;
-      acc += r[1].item() as number;
-    } else {
-      const [l, a] = r;
-      sums ??= [zeros([], { dtype: 'float64', device: l.device }), zeros([], { dtype: 'float64', device: a.device })];
-      const [lossSum, accSum] = sums;
-      noGrad(() => {
-        lossSum.add_(l);
-        accSum.add_(a);
-      });
-    }
+    sums.add(r[0], r[1]);
     lap('item');
     r.forEach((x) => x.dispose());
     b.dispose();
     lap('dispose');
   }
-  if (sums !== null) {
-    loss = sums[0].item() as number;
-    acc = sums[1].item() as number;
-    sums.forEach((x) => x.dispose());
-  }
+  const { loss, acc } = sums.read();
+  sums.dispose();
   lap('item');
   return { loss: loss / batches.length, acc: acc / batches.length, phases: Object.fromEntries(Object.entries(T).map(([k, v]) => [k, Math.round(v)])) };
 }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { data, models, nn, optim, train, evaluate, fit, binaryAccuracy, epochTime, liveTensors, manualSeed, tensor, predictSentiment, metricsFrom, plotSvg } from '../../lib';
+import { BatchSums } from '../../lib/train/loop';
 import { syntheticImdb } from '../helpers/synthetic-imdb';
 import { DEVICE } from '../helpers/device';
 
@@ -68,6 +69,25 @@ describe('training loops', () => {
     const tutorial = run(false);
     expect(ours[0].loss).toBeGreaterThan(0);
     expect(ours).toEqual(tutorial);
+  });
+
+  test('BatchSums: sums kept on the device (float64) equal item() summed here, bit for bit', () => {
+    const onDevice = new BatchSums(true);
+    const here = new BatchSums(false);
+    let expected = 0;
+    for (let i = 0; i < 300; i++) {
+      const l = tensor([Math.fround(0.6931 + Math.sin(i) / 7)], { device: DEVICE }).squeeze(0);
+      const a = tensor([Math.fround((i % 64) / 64)], { device: DEVICE }).squeeze(0);
+      onDevice.add(l, a);
+      here.add(l, a);
+      expected += l.item() as number;
+      [l, a].forEach((t) => t.dispose());
+    }
+    expect(here.read().loss).toBe(expected);
+    expect(onDevice.read()).toEqual(here.read());
+    expect(Math.fround(expected)).not.toBe(expected); // float32 sums would round: the test can tell
+    onDevice.dispose();
+    here.dispose();
   });
 
   test('train and evaluate learn a separable task and keep live tensors flat across epochs', async () => {
