@@ -41,9 +41,11 @@ if [ -f .gpu/aclImdb-labelled.tar.gz ]; then
   step tutorial-cuda node $B/examples/seed-rnn.js --data .gpu/aclImdb-labelled.tar.gz --device cuda --out "$OUT/run"
   step lstm-cuda node $B/lib/cli/main.js train --model lstm --epochs 1 --data .gpu/aclImdb-labelled.tar.gz --device cuda --out "$OUT/lstm" --no-progress
   # One epoch per model beside PyTorch (the LSTM's first 100 batches: the budget), then our host profile.
-  step epoch node $B/bench/epoch.js --data .gpu/aclImdb-labelled.tar.gz --device cuda --model rnn,fasttext,cnn
-  step epoch-lstm node $B/bench/epoch.js --data .gpu/aclImdb-labelled.tar.gz --device cuda --model lstm --limit-batches 100
-  step epoch-profile node $B/bench/epoch.js --data .gpu/aclImdb-labelled.tar.gz --device cuda --model rnn,fasttext --profile
+  # Without a GPU (a dry run), the same steps on the CPU for two batches each.
+  if nvidia-smi -L > /dev/null 2>&1; then epoch=(--device cuda); lstm=100; else epoch=(--device cpu --limit-batches 2); lstm=2; fi
+  step epoch node $B/bench/epoch.js --data .gpu/aclImdb-labelled.tar.gz "${epoch[@]}" --model rnn,fasttext,cnn
+  step epoch-lstm node $B/bench/epoch.js --data .gpu/aclImdb-labelled.tar.gz "${epoch[@]}" --model lstm --limit-batches $lstm
+  step epoch-profile node $B/bench/epoch.js --data .gpu/aclImdb-labelled.tar.gz "${epoch[@]}" --model rnn,fasttext --profile
 fi
 echo "== summary ($(cat "$OUT/gpu.txt"))"
 printf '%s\n' "${summary[@]}"
