@@ -81,29 +81,8 @@ function py(setting: string, dump: string): Result {
 
 const load = () => os.loadavg()[0].toFixed(1);
 const label: Record<string, string> = { defaults: 'defaults', flush: 'flush, 1 thread', tuned: 'flush, 1 thread, malloc thresholds' };
-const rows: string[] = [];
 const notes = new Set<string>();
-for (const model of modelNames) {
-  for (const setting of settings) {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `epoch-${model}-`));
-    try {
-      const before = load();
-      if (profile) {
-        const ours = node(model, setting, null);
-        rows.push(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${ours.seconds.toFixed(2)} | ${Object.values(ours.phases ?? {}).join(' | ')} | ${ours.loss.toFixed(6)} | ${before} |`);
-        continue;
-      }
-      const ours = node(model, setting, tmp);
-      const theirs = py(setting, tmp);
-      rows.push(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${ours.seconds.toFixed(2)} | ${theirs.seconds.toFixed(2)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${ours.loss.toFixed(6)} / ${theirs.loss.toFixed(6)}${ours.loss.toFixed(6) === theirs.loss.toFixed(6) ? '' : ' (differ)'} | ${before} / ${load()} |`);
-      notes.add(`PyTorch ${theirs.version}, ${theirs.threads} intra-op thread(s); OpenBLAS kernels (ours / PyTorch): ${ours.blas ?? 'not OpenBLAS'} / ${theirs.blas ?? 'not OpenBLAS'}`);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-  }
-}
-console.log(`epoch on ${device}${limit ? ` (first ${limit} batches)` : ''}: batches of 64 from the 17,500-review training split; ${[...notes].join('; ')}; ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
-console.log('');
+// Rows are printed as they come: a long run stopped early keeps what it measured.
 if (profile) {
   console.log('| model | device | settings | batches | epoch (s) | batch (ms) | forward (ms) | zeroGrad (ms) | backward (ms) | step (ms) | item (ms) | dispose (ms) | mean loss | load (1 min) |');
   console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
@@ -111,4 +90,24 @@ if (profile) {
   console.log('| model | device | settings (both sides) | batches | torch-sentiment (s) | PyTorch (s) | ratio | mean train loss (ours / PyTorch) | load (1 min, before / after) |');
   console.log('|---|---|---|---:|---:|---:|---:|---|---|');
 }
-for (const r of rows) console.log(r);
+for (const model of modelNames) {
+  for (const setting of settings) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `epoch-${model}-`));
+    try {
+      const before = load();
+      if (profile) {
+        const ours = node(model, setting, null);
+        console.log(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${ours.seconds.toFixed(2)} | ${Object.values(ours.phases ?? {}).join(' | ')} | ${ours.loss.toFixed(6)} | ${before} |`);
+        continue;
+      }
+      const ours = node(model, setting, tmp);
+      const theirs = py(setting, tmp);
+      console.log(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${ours.seconds.toFixed(2)} | ${theirs.seconds.toFixed(2)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${ours.loss.toFixed(6)} / ${theirs.loss.toFixed(6)}${ours.loss.toFixed(6) === theirs.loss.toFixed(6) ? '' : ' (differ)'} | ${before} / ${load()} |`);
+      notes.add(`PyTorch ${theirs.version}, ${theirs.threads} intra-op thread(s); OpenBLAS kernels (ours / PyTorch): ${ours.blas ?? 'not OpenBLAS'} / ${theirs.blas ?? 'not OpenBLAS'}`);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+}
+console.log('');
+console.log(`epoch on ${device}${limit ? ` (first ${limit} batches)` : ''}: batches of 64 from the 17,500-review training split; ${[...notes].join('; ')}; ${os.cpus().length} cores (${os.cpus()[0]?.model})`);

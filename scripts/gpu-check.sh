@@ -54,6 +54,6 @@ grep -hE "^ +parity: " "$OUT/parity-cuda-vs-cpu.log" "$OUT/parity-cuda.log"
 grep -E "✕|FAIL" "$OUT/parity-cuda-vs-cpu.log" "$OUT/parity-cuda.log" | cut -c1-160 | head -20
 tail -n 15 "$OUT/tutorial-cuda.log" 2>/dev/null
 grep -E "^(epoch|test|model)" "$OUT/lstm-cuda.log" 2>/dev/null
-tail -n 5 "$OUT/epoch.log" 2>/dev/null
-tail -n 1 "$OUT/epoch-lstm.log" 2>/dev/null
-tail -n 4 "$OUT/epoch-profile.log" 2>/dev/null
+grep -E "^\|" "$OUT/epoch.log" 2>/dev/null; tail -n 1 "$OUT/epoch.log" 2>/dev/null
+grep -E "^\| lstm" "$OUT/epoch-lstm.log" 2>/dev/null
+grep -E "^\|" "$OUT/epoch-profile.log" 2>/dev/null
