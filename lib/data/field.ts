@@ -70,6 +70,56 @@ function transpose(src: Int32Array, rows: number, cols: number): Int32Array {
   return dst;
 }
 
+/** Token arrays counted with an id per token: the index of its word in `words` (first-seen order). */
+interface CountedIds {
+  counter: Counter;
+  words: string[];
+  arrays: Array<readonly string[]>;
+  ids: Int32Array[];
+}
+
+/**
+ * The Counter of token arrays that no interning tokenizer made (a user's own preprocessing, such as
+ * tutorial 3's bigrams), remembering each token's word id on the way: one Map lookup per token, the
+ * same counts in the same first-seen order as `Counter.update`.
+ */
+function countWithIds(arrays: Array<readonly string[]>): CountedIds {
+  const index = new Map<string, number>();
+  const words: string[] = [];
+  const counts: number[] = [];
+  const ids = arrays.map((tokens) => {
+    const out = new Int32Array(tokens.length);
+    for (let k = 0; k < tokens.length; k++) {
+      let id = index.get(tokens[k]);
+      if (id === undefined) {
+        id = words.length;
+        index.set(tokens[k], id);
+        words.push(tokens[k]);
+        counts.push(0);
+      }
+      counts[id]++;
+      out[k] = id;
+    }
+    return out;
+  });
+  return { counter: Counter.fromArrays(words, counts), words, arrays, ids };
+}
+
+/**
+ * Numericalizes the counted arrays once, through a word id -> vocabulary index table, so that no
+ * epoch looks their tokens up again. Without `<unk>` an unknown token must fail where it is batched,
+ * as before: then nothing is remembered.
+ */
+function rememberIds(vocab: Vocab, counted: CountedIds): void {
+  if (vocab.unkIndex === null) return;
+  const table = Int32Array.from(counted.words, (w) => vocab.stoi.get(w));
+  counted.arrays.forEach((tokens, i) => {
+    const ids = counted.ids[i];
+    for (let k = 0; k < ids.length; k++) ids[k] = table[ids[k]];
+    vocab.rememberIndices(tokens, ids);
+  });
+}
+
 /** Padded ids of one minibatch of sequential values, laid out as the tensor will be. */
 export interface PaddedIds {
   /** Row-major ids: `[maxLen, batch]` or, when batchFirst, `[batch, maxLen]`. */
@@ -181,6 +231,11 @@ export class Field {
       for (const name of names) for (const ex of ds.examples) values.push((ex as Record<string, unknown>)[name]);
     }
     let counter = this.tokenIds?.count(values);
+    let counted: CountedIds | undefined;
+    if (counter === undefined && this.sequential && values.every(Array.isArray)) {
+      counted = countWithIds(values as string[][]);
+      counter = counted.counter;
+    }
     if (counter === undefined) {
       counter = new Counter();
       for (const v of values) {
@@ -194,6 +249,7 @@ export class Field {
     });
     this.vocab = new Vocab(counter, { ...o, specials: this.specials(extra) } as VocabOptions);
     this.tokenIds?.freeze();
+    if (counted !== undefined) rememberIds(this.vocab, counted);
     return this.vocab;
   }
 

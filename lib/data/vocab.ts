@@ -228,6 +228,11 @@ export class Vocab {
     for (let i = 0; i < tokens.length; i++) out[i] = this.stoi.get(tokens[i]);
     return out;
   }
+  /** @internal Remembers `ids` as the indices of `tokens` (what `cachedIndices` would compute). */
+  rememberIndices(tokens: readonly string[], ids: Int32Array): void {
+    this.idsCache.set(tokens, ids);
+  }
+
   /**
    * @internal The ids of one example's tokens, remembered per token array (examples do not change
    * once made), so the batches of the second and later epochs copy ids instead of looking up every

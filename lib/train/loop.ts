@@ -6,7 +6,7 @@ import { Module } from '../nn';
 import { Optimizer } from '../optim';
 import { tidy } from '../scope';
 import { save, load } from '../serialize';
-import { Tensor, noGrad } from '../tensor';
+import { Tensor, noGrad, zeros } from '../tensor';
 import { invalid } from '../validate';
 import { binaryAccuracyTensor, epochTime } from './metrics';
 
@@ -33,6 +33,44 @@ export interface EpochResult {
   acc: number;
 }
 
+/**
+ * @internal The sums of each batch's loss and accuracy over an epoch. Off the CPU they are summed where
+ * they are, in float64 (the same sums as adding the float32 values here, in the same order), and read
+ * back once: an item() per batch would wait for the device. On the CPU nothing is pending and item()
+ * is the cheaper call. `onDevice` forces the choice (tests).
+ */
+export class BatchSums {
+  private loss = 0;
+  private acc = 0;
+  private onDevice: [Tensor, Tensor] | null = null;
+  constructor(private readonly forceOnDevice?: boolean) {}
+
+  add(loss: Tensor, acc: Tensor): void {
+    if (!(this.forceOnDevice ?? (loss.device !== 'cpu' || acc.device !== 'cpu'))) {
+      this.loss += loss.item() as number;
+      this.acc += acc.item() as number;
+      return;
+    }
+    this.onDevice ??= [zeros([], { dtype: 'float64', device: loss.device }), zeros([], { dtype: 'float64', device: acc.device })];
+    const [l, a] = this.onDevice;
+    noGrad(() => {
+      l.add_(loss);
+      a.add_(acc);
+    });
+  }
+
+  /** The sums so far (reading those kept on the device waits for it). */
+  read(): EpochResult {
+    if (this.onDevice === null) return { loss: this.loss, acc: this.acc };
+    return { loss: this.loss + (this.onDevice[0].item() as number), acc: this.acc + (this.onDevice[1].item() as number) };
+  }
+
+  dispose(): void {
+    if (this.onDevice !== null) for (const t of this.onDevice) t.dispose();
+    this.onDevice = null;
+  }
+}
+
 function predictions(model: TextClassifier, batch: Batch): Tensor {
   // Packed models get `text, text_lengths = batch.text`; others `batch.text` alone.
   const lengths = batch.hasLengths() ? batch.textLengths : undefined;
@@ -54,8 +92,8 @@ function run(
   options: LoopOptions,
 ): EpochResult {
   const bar = options.progress === false ? null : new ProgressBar({ total: iterator.length, desc: options.desc ?? (step ? 'train' : 'eval'), stream: options.stream });
-  let epochLoss = 0;
-  let epochAcc = 0;
+  const sums = new BatchSums();
+  let total: EpochResult = { loss: 0, acc: 0 };
   let n = 0;
   try {
     const batches = iterator[Symbol.iterator]();
@@ -73,10 +111,9 @@ function run(
             return [l, a];
           });
           // Make the next batch (numericalize, pad, copy to the device) while the device still runs
-          // this step's kernels; reading the loss back then waits for them.
+          // this step's kernels: nothing here waits for them.
           next = batches.next();
-          epochLoss += results[0].item() as number;
-          epochAcc += results[1].item() as number;
+          sums.add(results[0], results[1]);
         } finally {
           for (const t of results) t.dispose();
           batch.dispose();
@@ -87,11 +124,13 @@ function run(
     } finally {
       if (!next.done) next.value.dispose(); // a batch made before an error
     }
+    total = sums.read();
   } finally {
     bar?.close();
+    sums.dispose();
   }
   const batches = iterator.length || n;
-  return { loss: epochLoss / batches, acc: epochAcc / batches };
+  return { loss: total.loss / batches, acc: total.acc / batches };
 }
 
 /** One training epoch, as the tutorial's train(): mean loss and accuracy over batches. */

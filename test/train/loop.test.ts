@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { data, models, nn, optim, train, evaluate, fit, binaryAccuracy, epochTime, liveTensors, manualSeed, tensor, predictSentiment, metricsFrom, plotSvg } from '../../lib';
+import { BatchSums } from '../../lib/train/loop';
 import { syntheticImdb } from '../helpers/synthetic-imdb';
 import { DEVICE } from '../helpers/device';
 
@@ -24,6 +25,69 @@ describe('training loops', () => {
     const y = tensor([1, 1, 1, 0]);
     expect(binaryAccuracy(preds, y)).toBe(0.75);
     expect(epochTime(0, 125_500)).toEqual({ mins: 2, secs: 5 });
+  });
+
+  test("train and evaluate return the tutorial's per-batch means of item(), bit for bit", async () => {
+    const { iterators, vocab } = await setUp();
+    const criterion = new nn.BCEWithLogitsLoss();
+    const run = (useLoop: boolean) => {
+      manualSeed(5);
+      const model = new models.RNNClassifier(vocab.length, 8, 12, 1).to(DEVICE);
+      const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+      const it = data.BucketIterator.splits([iterators[0].dataset], { batchSize: 8, device: DEVICE, seed: 9 })[0];
+      try {
+        if (useLoop) return [train(model, it, optimizer, criterion, { progress: false }), evaluate(model, it, criterion, { progress: false })];
+        // The tutorial's loop, each batch's loss and accuracy read back as it goes.
+        const results = [];
+        for (const training of [true, false]) {
+          let loss = 0;
+          let acc = 0;
+          if (training) model.train();
+          else model.eval();
+          for (const b of it) {
+            const preds = model.forward(b.text).squeeze(1);
+            const l = criterion.forward(preds, b.label);
+            if (training) {
+              optimizer.zeroGrad();
+              l.backward();
+              optimizer.step();
+            }
+            loss += l.item() as number;
+            acc += binaryAccuracy(preds, b.label);
+            [preds, l].forEach((t) => t.dispose());
+            b.dispose();
+          }
+          results.push({ loss: loss / it.length, acc: acc / it.length });
+        }
+        return results;
+      } finally {
+        model.dispose();
+        optimizer.dispose();
+      }
+    };
+    const ours = run(true);
+    const tutorial = run(false);
+    expect(ours[0].loss).toBeGreaterThan(0);
+    expect(ours).toEqual(tutorial);
+  });
+
+  test('BatchSums: sums kept on the device (float64) equal item() summed here, bit for bit', () => {
+    const onDevice = new BatchSums(true);
+    const here = new BatchSums(false);
+    let expected = 0;
+    for (let i = 0; i < 300; i++) {
+      const l = tensor([Math.fround(0.6931 + Math.sin(i) / 7)], { device: DEVICE }).squeeze(0);
+      const a = tensor([Math.fround((i % 64) / 64)], { device: DEVICE }).squeeze(0);
+      onDevice.add(l, a);
+      here.add(l, a);
+      expected += l.item() as number;
+      [l, a].forEach((t) => t.dispose());
+    }
+    expect(here.read().loss).toBe(expected);
+    expect(onDevice.read()).toEqual(here.read());
+    expect(Math.fround(expected)).not.toBe(expected); // float32 sums would round: the test can tell
+    onDevice.dispose();
+    here.dispose();
   });
 
   test('train and evaluate learn a separable task and keep live tensors flat across epochs', async () => {
