@@ -6,7 +6,8 @@ import { Module } from '../nn';
 import { Optimizer } from '../optim';
 import { tidy } from '../scope';
 import { save, load } from '../serialize';
-import { Tensor, noGrad, zeros } from '../tensor';
+import { Tensor, noGrad } from '../tensor';
+import { zeros } from '../factories';
 import { invalid } from '../validate';
 import { binaryAccuracyTensor, epochTime } from './metrics';
 
