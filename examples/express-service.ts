@@ -2,12 +2,13 @@
 // the app's event loop stays free; its errors carry the HTTP status to answer with.
 //
 //   npm install express        (Express is not a dependency of torch-sentiment)
+//   npm run build:ts           (in this repository: `torch-sentiment/serve` is the package's own dist/)
 //   node -r ./scripts/register-ts.js examples/express-service.ts --model-dir runs/fasttext/bundle [--port 3000]
 //   curl -s localhost:3000/sentiment -H 'content-type: application/json' -d '{"text": "A wonderful film"}'
 //
 // Express is typed here by the few members this example uses (so the package's type check does not
 // need @types/express); with @types/express installed, `import express from 'express'` works as well.
-import { createPredictor, ServeError } from '../lib/serve';
+import { createPredictor, ServeError } from 'torch-sentiment/serve';
 
 interface Request { body: unknown }
 interface Response {

@@ -2,8 +2,9 @@
 // Run by scripts/test-package.sh inside a project that installed the packed tarball:
 //   node package-check.js <prebuild|source>
 // Loads `torch-sentiment` as a user would, checks which binary it loaded, builds a small model
-// (Embedding -> LSTM -> Linear), runs forward, backward and optimizer steps, and predicts. Every step
-// is asserted; any failure exits non-zero.
+// (Embedding -> LSTM -> Linear), runs forward, backward and optimizer steps, and predicts; checks that
+// `torch-sentiment/serve` resolves with the files serving needs. Every step is asserted; any failure
+// exits non-zero.
 const assert = require('assert');
 const path = require('path');
 
@@ -96,6 +97,22 @@ model.dispose();
 text.dispose();
 labels.dispose();
 assert.strictEqual(torch.liveTensors(), liveBefore, 'tensors leaked');
+
+// The serving entry point, as `exports` maps it (and as TypeScript's node10 resolution finds its types
+// through `typesVersions`), with the files it needs at run time.
+const pkgDir = path.dirname(require.resolve('torch-sentiment/package.json', { paths: [process.cwd()] }));
+const servePath = require.resolve('torch-sentiment/serve', { paths: [process.cwd()] });
+assert.strictEqual(servePath, path.join(pkgDir, 'dist', 'serve', 'index.js'), `torch-sentiment/serve resolved to ${servePath}`);
+const serve = require(servePath);
+for (const name of ['createPredictor', 'sentimentPlugin', 'startServer', 'ServeError']) {
+  assert.strictEqual(typeof serve[name], 'function', `torch-sentiment/serve lacks ${name}`);
+}
+const pkg = require(path.join(pkgDir, 'package.json'));
+assert.strictEqual(pkg.exports['./serve'].types, './dist/serve/index.d.ts', 'exports["./serve"].types');
+assert.deepStrictEqual(pkg.typesVersions['*'].serve, ['dist/serve/index.d.ts'], 'typesVersions for torch-sentiment/serve');
+for (const f of ['dist/serve/index.d.ts', 'dist/serve/worker.js', 'static/serve/index.html']) {
+  assert.ok(require('fs').existsSync(path.join(pkgDir, f)), `the installed package lacks ${f}`);
+}
 
 const rel = file.slice(file.lastIndexOf(`${path.sep}node_modules${path.sep}`) + 1);
 console.log(

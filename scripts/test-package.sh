@@ -31,7 +31,7 @@ npm pack --silent --pack-destination "$WORK" >/dev/null
 TARBALL=$(ls "$WORK"/torch-sentiment-*.tgz)
 TAR_KB=$(( ($(stat -c %s "$TARBALL") + 512) / 1024 ))
 tar tzf "$TARBALL" | sed 's#^package/##' | sort > "$WORK/contents"
-for f in "$PREBUILD" dist/index.js dist/index.d.ts dist/native.js dist/libtorch.js dist/prebuilds.js native/sources.json \
+for f in "$PREBUILD" dist/index.js dist/index.d.ts dist/serve/index.js dist/serve/index.d.ts dist/serve/worker.js static/serve/index.html dist/native.js dist/libtorch.js dist/prebuilds.js native/sources.json \
   native/addon.cc binding.gyp CMakeLists.txt scripts/install.js lib/libtorch.js lib/prebuilds.js LICENSE package.json; do
   grep -qxF "$f" "$WORK/contents" || die "the tarball lacks $f"
 done

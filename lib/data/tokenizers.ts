@@ -75,23 +75,33 @@ export interface InternedTokenizer {
 
 /**
  * The interned form of a function `getTokenizer` returned ('basic_english', 'spacy'), else
- * undefined: a new one, with its own unbounded interner (and spaCy chunk cache), for one Field.
- * The shared tokenizers are bounded, and a trim would invalidate the ids a Field keeps for its
- * examples; a Field's tables grow with its corpus only (see TokenIds.freeze).
+ * undefined: a new one, with its own interner (and spaCy chunk cache). By default they are
+ * unbounded, for one Field: the shared tokenizers are bounded, and a trim would invalidate the ids a
+ * Field keeps for its examples; a Field's tables grow with its corpus only (see TokenIds.freeze).
+ * With `limit`, both are cleared before a text once they hold more than `limit` tokens (chunks), as
+ * the shared tokenizers are: `interner.generation` changes, and ids of earlier texts mean nothing.
  */
-export function internedTokenizer(fn: TokenizerFn): InternedTokenizer | undefined {
+export function internedTokenizer(fn: TokenizerFn, options: { limit?: number } = {}): InternedTokenizer | undefined {
+  const limit = options.limit ?? Infinity;
+  checkNumber('options.limit', limit, { finite: false, min: 1 });
   if (fn === basicEnglishTokenize) {
-    const interner = new TokenInterner();
+    const interner = new TokenInterner({ limit });
     return {
       interner,
-      ids: (text) => basicEnglishIds(text, interner),
-      idsFromBytes: (bytes) => basicEnglishIdsFromBytes(bytes, interner),
+      ids: (text) => {
+        interner.trim();
+        return basicEnglishIds(text, interner);
+      },
+      idsFromBytes: (bytes) => {
+        interner.trim();
+        return basicEnglishIdsFromBytes(bytes, interner);
+      },
     };
   }
   if (fn === spacyFn) {
     // Made on first use: a Field that never tokenizes (one given a vocabulary) costs nothing.
     let t: SpacyTokenizer | undefined;
-    const own = () => (t ??= new SpacyTokenizer(sharedRules(), { maxTokens: Infinity }));
+    const own = () => (t ??= new SpacyTokenizer(sharedRules(), { maxTokens: limit }));
     return {
       get interner() {
         return own().interner;

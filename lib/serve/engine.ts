@@ -28,8 +28,12 @@ export interface BatchOutput {
 
 type Model = LoadedBundle['model'];
 
-/** Longest / shortest text of one padded forward pass. */
+/** Longest / shortest text of one padded forward pass (the models other than the seed RNN). */
 const MAX_PADDING = 1.25;
+/** Shortest time segment of the seed RNN's batched forward, in steps (see rnnSegments). */
+const MIN_SEGMENT = 16;
+
+type RnnModel = { embedding: nn.Embedding; rnn: nn.RNN; fc: nn.Linear };
 
 export class BatchEngine {
   readonly bundle: LoadedBundle;
@@ -56,14 +60,18 @@ export class BatchEngine {
     const n = texts.length;
     const toks = texts.map((t) => this.tokenizer.tokenize(t));
     const lengths = toks.map((t) => Math.max(t.ids.length, this.minLength));
-    if (this.bundle.config.model.model === 'fasttext') return this.fastText(toks.map((t) => t.ids), lengths, toks.map((t) => t.tokens), explain);
-    // Longest first (packed sequences need it), then split where lengths differ by more than
-    // MAX_PADDING: a padded step costs as much as a real one, and review lengths vary tenfold.
+    const model = this.bundle.config.model.model;
+    if (model === 'fasttext') return this.fastText(toks.map((t) => t.ids), lengths, toks.map((t) => t.tokens), explain);
+    // Longest first (packed sequences need it).
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
     const probabilities = new Float64Array(n);
+    // The seed RNN runs the whole batch at once, in time segments (see rnnSegments); the others are split
+    // where lengths differ by more than MAX_PADDING: a padded step costs as much as a real one, and
+    // review lengths vary tenfold.
+    const groupPadding = model === 'rnn' ? Infinity : MAX_PADDING;
     for (let from = 0; from < n; ) {
       let to = from + 1;
-      while (to < n && lengths[order[to]] * MAX_PADDING >= lengths[order[from]]) to++;
+      while (to < n && lengths[order[to]] * groupPadding >= lengths[order[from]]) to++;
       const group = order.slice(from, to);
       const p = this.padded(group.map((i) => toks[i].ids), group.map((i) => lengths[i]));
       group.forEach((i, j) => (probabilities[i] = p[j]));
@@ -128,18 +136,8 @@ export class BatchEngine {
   private forward(model: Model, x: Tensor, lengths: Int32Array, maxLen: number): Tensor {
     const n = lengths.length;
     switch (this.bundle.config.model.model) {
-      case 'rnn': {
-        // The dense RNN over the padded batch (the CPU's fused kernel), then each text's hidden state
-        // at its own last token: a step only sees the steps before it, so padding after a text's end
-        // cannot change that state. (Packed input takes libtorch's step-by-step path, several times slower.)
-        const m = model as unknown as { embedding: nn.Embedding; rnn: nn.RNN; fc: nn.Linear };
-        const [output] = m.rnn.forward(m.embedding.forward(x)) as unknown as [Tensor, Tensor];
-        const hidden = output.shape[2];
-        const last = new Int32Array(n);
-        for (let j = 0; j < n; j++) last[j] = (lengths[j] - 1) * n + j;
-        const h = output.reshape([maxLen * n, hidden]).indexSelect(0, tensor(last, { dtype: 'int64', device: this.device }));
-        return m.fc.forward(h).view([n]);
-      }
+      case 'rnn':
+        return this.rnnSegments(model as unknown as RnnModel, x, lengths);
       case 'lstm':
         return (model as Model & { forward(t: Tensor, l: Tensor): Tensor }).forward(x, tensor(lengths, { dtype: 'int64' })).view([n]);
       case 'cnn': {
@@ -160,6 +158,41 @@ export class BatchEngine {
       default:
         return model.forward(x).view([n]);
     }
+  }
+
+  /**
+   * The seed RNN over a batch sorted longest first, in time segments: each segment is one call of the
+   * dense recurrent kernel (input projection of all its steps in one product, then the steps) over the
+   * texts still running at its start, from the hidden state the previous segment left. A text stops
+   * costing steps at the end of the segment it ends in, so the batch needs no length groups (each would
+   * pay the per-step costs again) and pads each text by less than MIN_SEGMENT steps. A step only sees
+   * the steps before it, so padding after a text's end cannot change its state at its last token, which
+   * is what fc reads. (libtorch's packed path does the same step by step, several times slower.)
+   */
+  private rnnSegments(m: RnnModel, x: Tensor, lengths: Int32Array): Tensor {
+    const n = lengths.length;
+    const lastStates: Tensor[] = [];
+    let h: Tensor | undefined;
+    for (let start = 0, active = n; active > 0; ) {
+      // Segment end: the shortest running text's end, or later while that leaves a segment shorter
+      // than MIN_SEGMENT (then the texts that end inside it are padded to its end).
+      let end = lengths[active - 1];
+      let k = active - 1;
+      while (k > 0 && end - start < MIN_SEGMENT) end = lengths[--k];
+      while (k > 0 && lengths[k - 1] <= end) k--;
+      const steps = end - start;
+      const input = m.embedding.forward(x.narrow(0, start, steps).narrow(1, 0, active));
+      const [output, hn] = m.rnn.forward(input, h) as unknown as [Tensor, Tensor];
+      // Texts k .. active-1 end in this segment: their state at their own last step.
+      const ending = new Int32Array(active - k);
+      for (let j = k; j < active; j++) ending[j - k] = (lengths[j] - 1 - start) * active + j;
+      lastStates.unshift(output.reshape([steps * active, output.shape[2]]).indexSelect(0, tensor(ending, { dtype: 'int64', device: this.device })));
+      h = k > 0 ? hn.narrow(1, 0, k) : undefined;
+      start = end;
+      active = k;
+    }
+    const last = lastStates.length === 1 ? lastStates[0] : cat(lastStates, 0);
+    return m.fc.forward(last).view([n]);
   }
 
   dispose(): void {
