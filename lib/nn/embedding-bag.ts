@@ -57,7 +57,7 @@ export class EmbeddingBag extends Module {
   forward(input: Tensor, offsets?: Tensor | null, perSampleWeights?: Tensor | null): Tensor {
     this.checkAlive();
     checkTensor('input', input);
-    if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TypeError(`Expected an int64 or int32 tensor of ids for input but received a ${input.dtype} tensor`);
+    if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TypeError(`Expected an int64 or int32 tensor of ids for input but received dtype ${input.dtype}`);
     const hasOffsets = offsets !== undefined && offsets !== null;
     const hasWeights = perSampleWeights !== undefined && perSampleWeights !== null;
     if (hasOffsets) checkTensor('offsets', offsets);
@@ -82,7 +82,7 @@ export class EmbeddingBag extends Module {
       } else if (input.ndim === 1) {
         if (!hasOffsets) throw invalid('offsets', 'a 1-d tensor of bag starts when input is 1-d', offsets);
         if (offsets.ndim !== 1) throw invalid('offsets', 'a 1-d tensor', offsets);
-        if (offsets.dtype !== input.dtype) throw new TypeError(`Expected a tensor of the input's dtype (${input.dtype}) for offsets but received a ${offsets.dtype} tensor`);
+        if (offsets.dtype !== input.dtype) throw new TypeError(`Expected a tensor of the input's dtype (${input.dtype}) for offsets but received dtype ${offsets.dtype}`);
         offs = offsets;
       } else {
         throw invalid('input', 'a 1-d (with offsets) or 2-d tensor of ids', input);
