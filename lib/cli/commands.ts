@@ -3,7 +3,8 @@ import * as path from 'path';
 import { BucketIterator, Field, IMDB, LabelField } from '../data';
 import type { Dataset, ImdbExample, ImdbOptions, TokenizerName, Vocab } from '../data';
 import { resolveDevice } from '../device';
-import { createModel, defaultConfig, needsLengths } from '../models';
+import { createModel, defaultConfig, needsLengths, NBSVM } from '../models';
+import { runEvaluateNbsvm, runTrainNbsvm } from './nbsvm';
 import type { ModelName } from '../models';
 import { addonInfo } from '../native';
 import * as nn from '../nn';
@@ -27,15 +28,17 @@ export interface TrainSettings {
   device: string;
   threads?: number;
   progress: boolean;
+  /** nbsvm: train on all the training reviews (no validation split). */
+  fullTrain?: boolean;
 }
 
-function source(data: string | undefined): ImdbOptions {
+export function source(data: string | undefined): ImdbOptions {
   if (data === undefined) return {};
   return /\.(tar\.gz|tgz|tar)$/.test(data) ? { archive: data } : { path: data };
 }
 
 /** CPU settings for training (README, "Speed on the CPU"): see tuneAllocator, setFlushDenormal, setBlasThreads. */
-function setUp(threads: number | undefined): void {
+export function setUp(threads: number | undefined): void {
   if (threads !== undefined) setNumThreads(threads);
   tuneAllocator();
   setFlushDenormal(true);
@@ -45,6 +48,7 @@ function setUp(threads: number | undefined): void {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export async function runTrain(s: TrainSettings): Promise<void> {
+  if (s.model === 'nbsvm') return runTrainNbsvm(s);
   const t0 = performance.now();
   setUp(s.threads);
   manualSeed(s.seed);
@@ -101,6 +105,7 @@ export async function runEvaluate(s: { dir: string; data?: string; device: strin
   setUp(s.threads);
   const device = resolveDevice(s.device as 'auto');
   const bundle = loadBundle(s.dir, { device });
+  if (bundle.model instanceof NBSVM) return runEvaluateNbsvm(bundle.model, bundle.config, s);
   const lengths = needsLengths(bundle.config.model.model);
   const TEXT = new Field({ tokenize: bundle.config.tokenizer, includeLengths: lengths });
   const LABEL = new LabelField({ dtype: 'float32' });

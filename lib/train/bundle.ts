@@ -9,13 +9,15 @@ import { Counter, Vocab, getTokenizer } from '../data';
 import type { TokenizerName } from '../data';
 import { DeviceLike } from '../device';
 import { TorchError } from '../errors';
-import { ModelConfig, SentimentModel, createModel, needsLengths } from '../models';
+import { ModelConfig, NBSVM, SentimentModel, createModel, loadFeatures, needsLengths, saveFeatures } from '../models';
 import { addonInfo } from '../native';
 import { checkString, invalid } from '../validate';
 import type { CheckpointFormat } from '../checkpoint';
 import { loadCheckpoint } from './loop';
 import { save } from '../serialize';
 import { predictSentiment } from './predict';
+import { tidy } from '../scope';
+import { noGrad } from '../tensor';
 
 export const BUNDLE_FORMAT = 'torch-sentiment-bundle/1';
 
@@ -71,6 +73,9 @@ export function saveBundle(
   const weights: WeightsFile = format === 'safetensors' ? 'model.safetensors' : 'model.pt';
   fs.mkdirSync(dir, { recursive: true });
   save(parts.model.stateDict(), path.join(dir, weights));
+  // An NBSVM's n-gram vocabulary and ratios: not parameters, so the state dict stays PyTorch's
+  // nn.EmbeddingBag + nn.Linear.
+  if (parts.model instanceof NBSVM) saveFeatures(nbsvmFeatures(parts.model), path.join(dir, 'features.pt'));
   const specials = parts.vocab.itos.filter((w) => w === '<unk>' || w === '<pad>');
   fs.writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify({ itos: parts.vocab.itos, labels: parts.labels }));
   const config: BundleConfig = {
@@ -86,6 +91,18 @@ export function saveBundle(
     ...(weights === 'model.pt' ? {} : { weights }),
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+function nbsvmFeatures(model: NBSVM) {
+  if (!model.features) throw new TorchError('the NBSVM model has no n-gram features to save (train it with trainNbsvm)');
+  return model.features;
+}
+
+function nbsvmProbability(model: NBSVM, tokenize: (text: string) => string[], lower: boolean, text: string): number {
+  checkString('text', text);
+  const tokens = tokenize(text).map((t) => (lower ? t.toLowerCase() : t));
+  model.eval();
+  return noGrad(() => tidy(() => model.forwardTexts([tokens]).sigmoid().item() as number));
 }
 
 function readJson<T>(file: string): T {
@@ -108,13 +125,15 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
   const config = readJson<BundleConfig>(path.join(dir, 'config.json'));
   if (config.format !== BUNDLE_FORMAT) throw new TorchError(`${path.join(dir, 'config.json')}: unknown format ${JSON.stringify(config.format)} (expected ${BUNDLE_FORMAT})`);
   const { itos } = readJson<{ itos: string[] }>(path.join(dir, 'vocab.json'));
-  if (!Array.isArray(itos) || itos.length !== config.model.vocabSize) throw new TorchError(`vocab.json has ${itos?.length} words but the model expects ${config.model.vocabSize}`);
+  const nbsvm = config.model.model === 'nbsvm'; // its vocabulary is features.pt's n-grams, vocab.json's itos is empty
+  if (!Array.isArray(itos) || (!nbsvm && itos.length !== config.model.vocabSize)) throw new TorchError(`vocab.json has ${itos?.length} words but the model expects ${config.model.vocabSize}`);
   const vocab = vocabFromItos(itos, config.specials);
   const model = createModel(config.model);
   try {
     const weights = config.weights ?? 'model.pt';
     if (!WEIGHTS_FILES.includes(weights)) throw new TorchError(`${path.join(dir, 'config.json')}: weights must be one of ${WEIGHTS_FILES.join(', ')}, not ${JSON.stringify(weights)}`);
     loadCheckpoint(model, path.join(dir, weights));
+    if (model instanceof NBSVM) model.features = loadFeatures(path.join(dir, 'features.pt'), config.model.ngrams as number, config.model.vocabSize);
     if (options.device) model.to(options.device);
   } catch (e) {
     model.dispose();
@@ -127,7 +146,7 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
     config,
     vocab,
     predict(text: string) {
-      const probability = predictSentiment(model, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
+      const probability = model instanceof NBSVM ? nbsvmProbability(model, tokenize, config.lower, text) : predictSentiment(model, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
       return { probability, label: config.labels[probability >= 0.5 ? 1 : 0] };
     },
   };
