@@ -1,6 +1,6 @@
 // The CLI's commands over the public API: the same steps as examples/seed-rnn.ts, for every model.
 import * as path from 'path';
-import { BucketIterator, Field, IMDB, LabelField } from '../data';
+import { BucketIterator, Field, IMDB, LabelField, generateBigrams } from '../data';
 import type { Dataset, ImdbExample, ImdbOptions, TokenizerName, Vocab } from '../data';
 import { resolveDevice } from '../device';
 import { createModel, defaultConfig, needsLengths, NBSVM } from '../models';
@@ -53,7 +53,9 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   setUp(s.threads);
   manualSeed(s.seed);
   const lengths = needsLengths(s.model);
-  const TEXT = new Field({ tokenize: s.tokenizer, includeLengths: lengths });
+  // The FastText tutorial adds each review's bigrams to its tokens.
+  const bigrams = s.model === 'fasttext';
+  const TEXT = new Field({ tokenize: s.tokenizer, includeLengths: lengths, preprocessing: bigrams ? generateBigrams : null });
   const LABEL = new LabelField({ dtype: 'float32' });
   const [full, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
   const [trainData, validData] = full.split({ ratio: 0.7, seed: s.seed });
@@ -84,7 +86,7 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   });
   const test = evaluate(model, testIt, criterion, { progress: s.progress, desc: 'test' });
   console.log(`test: loss ${test.loss.toFixed(3)} acc ${pct(test.acc)}`);
-  saveBundle(path.join(s.out, 'bundle'), { model, config, vocab, labels, tokenizer: s.tokenizer, lower: false });
+  saveBundle(path.join(s.out, 'bundle'), { model, config, vocab, labels, tokenizer: s.tokenizer, lower: false, ...(bigrams ? { preprocessing: 'bigrams' as const } : {}) });
   const epochs = metricsFrom(records);
   writeMetrics(path.join(s.out, 'metrics.json'), {
     epochs,
@@ -107,7 +109,7 @@ export async function runEvaluate(s: { dir: string; data?: string; device: strin
   const bundle = loadBundle(s.dir, { device });
   if (bundle.model instanceof NBSVM) return runEvaluateNbsvm(bundle.model, bundle.config, s);
   const lengths = needsLengths(bundle.config.model.model);
-  const TEXT = new Field({ tokenize: bundle.config.tokenizer, includeLengths: lengths });
+  const TEXT = new Field({ tokenize: bundle.config.tokenizer, includeLengths: lengths, preprocessing: bundle.config.preprocessing === 'bigrams' ? generateBigrams : null });
   const LABEL = new LabelField({ dtype: 'float32' });
   const [, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
   TEXT.vocab = bundle.vocab;

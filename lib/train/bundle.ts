@@ -5,7 +5,7 @@
 //   config.json  the model's hyperparameters, tokenizer, versions
 import * as fs from 'fs';
 import * as path from 'path';
-import { Counter, Vocab, getTokenizer } from '../data';
+import { Counter, Vocab, generateBigrams, getTokenizer } from '../data';
 import type { TokenizerName } from '../data';
 import { DeviceLike } from '../device';
 import { TorchError } from '../errors';
@@ -34,6 +34,8 @@ export interface BundleConfig {
   createdAt: string;
   /** The weights file in the folder: 'model.pt' (also when absent) or 'model.safetensors'. */
   weights?: WeightsFile;
+  /** The text field's preprocessing after tokenizing: 'bigrams' (generateBigrams, FastText) or none. */
+  preprocessing?: 'bigrams';
 }
 
 const WEIGHTS_FILES = ['model.pt', 'model.safetensors'] as const;
@@ -64,7 +66,7 @@ export function vocabFromItos(itos: string[], specials: string[]): Vocab {
 
 export function saveBundle(
   dir: string,
-  parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean },
+  parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean; preprocessing?: 'bigrams' },
   options: { weightsFormat?: CheckpointFormat } = {},
 ): void {
   checkString('dir', dir);
@@ -89,6 +91,7 @@ export function saveBundle(
     libtorchVersion: addonInfo.libtorchVersion,
     createdAt: new Date().toISOString(),
     ...(weights === 'model.pt' ? {} : { weights }),
+    ...(parts.preprocessing === undefined ? {} : { preprocessing: parts.preprocessing }),
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 }
@@ -128,6 +131,9 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
   const nbsvm = config.model.model === 'nbsvm'; // its vocabulary is features.pt's n-grams, vocab.json's itos is empty
   if (!Array.isArray(itos) || (!nbsvm && itos.length !== config.model.vocabSize)) throw new TorchError(`vocab.json has ${itos?.length} words but the model expects ${config.model.vocabSize}`);
   const vocab = vocabFromItos(itos, config.specials);
+  if (config.preprocessing !== undefined && config.preprocessing !== 'bigrams') {
+    throw new TorchError(`${path.join(dir, 'config.json')}: preprocessing must be 'bigrams' or absent, not ${JSON.stringify(config.preprocessing)}`);
+  }
   const model = createModel(config.model);
   try {
     const weights = config.weights ?? 'model.pt';
@@ -139,7 +145,8 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
     model.dispose();
     throw e;
   }
-  const tokenize = getTokenizer(config.tokenizer);
+  const words = getTokenizer(config.tokenizer);
+  const tokenize = config.preprocessing === 'bigrams' ? (text: string) => generateBigrams(words(text)) : words;
   const minLength = config.model.model === 'cnn' ? Math.max(...config.model.filterSizes) : 1;
   return {
     model,
