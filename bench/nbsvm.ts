@@ -11,9 +11,9 @@
 import * as path from 'node:path';
 import { Field, IMDB, LabelField } from '../lib/data';
 import type { Vocab } from '../lib/data';
-import { NBSVM_DEFAULTS, NgramFeatures, accuracyOf, bagsOf, trainNbsvm } from '../lib/models';
+import { NBSVM_DEFAULTS, NgramFeatures, accuracyOf, bagsOf, interpolate, trainNbsvm } from '../lib/models';
 import type { NbsvmSettings } from '../lib/models';
-import { getNumThreads } from '../lib/tensor';
+import { getNumThreads, noGrad } from '../lib/tensor';
 
 const REPO = path.resolve(__dirname, '..');
 const arg = (name: string): string | undefined => {
@@ -48,9 +48,17 @@ async function main(): Promise<void> {
     const trainBags = bagsOf(trainKeys.map((k) => features.idsOfKeys(k)));
     const validBags = bagsOf(validKeys.map((k) => features.idsOfKeys(k)));
     console.log(`${JSON.stringify(partial)}: ${features.length} features (${secs(t1)} s)`);
-    const { epochs, batchSize, lr, weightDecay, dropout, weightInit } = c;
-    const training = { epochs, batchSize, lr, weightDecay, dropout, weightInit };
+    const { epochs, batchSize, lr, weightDecay, dropout, weightInit, interpolation, schedule } = c;
+    const training = { epochs, batchSize, lr, weightDecay, dropout, weightInit, interpolation, schedule };
     const model = trainNbsvm(features, { bags: trainBags, labels: labels(train) }, { ...training, onEpoch: (e, r) => console.log(`  epoch ${e}: loss ${r.trainLoss.toFixed(4)} valid ${(100 * (r.validAcc ?? 0)).toFixed(2)}% (${r.seconds.toFixed(1)} s)`) }, { bags: validBags, labels: labels(valid) });
+    // Validation accuracy after NBSVM's interpolation with each beta of --betas (on a copy of the weights).
+    for (const beta of JSON.parse(arg('--betas') ?? '[]') as number[]) {
+      const saved = model.embedding.weight.clone();
+      interpolate(model, beta);
+      console.log(`  interpolation ${beta}: valid ${(100 * accuracyOf(model, validBags, labels(valid))).toFixed(2)}%`);
+      noGrad(() => model.embedding.weight.copy_(saved));
+      saved.dispose();
+    }
     if (process.argv.includes('--test')) {
       const testBags = bagsOf(testKeys.map((k) => features.idsOfKeys(k)));
       console.log(`  test (trained on 17,500): ${(100 * accuracyOf(model, testBags, labels(test))).toFixed(2)}%`);

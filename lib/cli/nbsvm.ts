@@ -70,7 +70,7 @@ export async function runTrainNbsvm(s: TrainSettings): Promise<void> {
 }
 
 function pick(c: typeof NBSVM_DEFAULTS) {
-  return { weightDecay: c.weightDecay, dropout: c.dropout, weightInit: c.weightInit };
+  return { weightDecay: c.weightDecay, dropout: c.dropout, weightInit: c.weightInit, interpolation: c.interpolation, schedule: c.schedule };
 }
 
 export async function runEvaluateNbsvm(model: NBSVM, config: { tokenizer: TokenizerName; labels: string[] }, s: { dir: string; data?: string }): Promise<void> {

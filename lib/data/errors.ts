@@ -16,7 +16,9 @@ export type DataErrorCode =
   /** A sequence operation on a field that is not sequential. */
   | 'NOT_SEQUENTIAL'
   /** A Batch is used after `dispose()`. */
-  | 'DISPOSED';
+  | 'DISPOSED'
+  /** A pretrained vectors file (or its .zip) is malformed: wrong dimension, no vectors, no such entry. */
+  | 'BAD_VECTORS';
 
 export class DataError extends Error {
   readonly code: DataErrorCode;

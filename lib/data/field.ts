@@ -12,6 +12,8 @@ import { DataError } from './errors';
 import { TokenIds } from './token-ids';
 import { TokenizerFn, TokenizerLike, getTokenizer, internedTokenizer } from './tokenizers';
 import { Counter, Vocab, VocabOptions } from './vocab';
+import { Vectors, vectorsTensor } from './vectors';
+import type { UnkInit } from './vectors';
 
 /** What `buildVocab` reads: a Dataset or anything with its fields and examples. */
 export interface VocabSource {
@@ -84,7 +86,12 @@ export interface PaddedIds {
   lengths: Int32Array;
 }
 
-export interface BuildVocabOptions extends VocabOptions {}
+export interface BuildVocabOptions extends VocabOptions {
+  /** Pretrained vectors for `vocab.vectors` (torchtext's `vectors`): one Vectors or several side by side. */
+  vectors?: Vectors | Vectors[];
+  /** Rows of words without a pretrained vector (default zeros; the tutorial: normal, as torch.Tensor.normal_). */
+  unkInit?: UnkInit;
+}
 
 export class Field {
   readonly sequential: boolean;
@@ -215,7 +222,10 @@ export class Field {
       if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw invalid('options.specials', 'an array of strings', v);
       return v as string[];
     });
-    this.vocab = new Vocab(counter, { ...o, specials: this.specials(extra) } as VocabOptions);
+    const { vectors, unkInit, ...vocabOptions } = o;
+    if (vectors === undefined && unkInit !== undefined) throw invalid('options.unkInit', 'undefined without options.vectors', unkInit);
+    this.vocab = new Vocab(counter, { ...vocabOptions, specials: this.specials(extra) } as VocabOptions);
+    if (vectors !== undefined) this.vocab.vectors = vectorsTensor(this.vocab.itos, vectors as Vectors | Vectors[], unkInit as UnkInit | undefined);
     return this.vocab;
   }
 

@@ -159,7 +159,7 @@ export function needsLengths(model: ModelName): boolean {
   return model === 'lstm';
 }
 
-export { NBSVM, NBSVM_DEFAULTS, trainNbsvm, accuracyOf, evaluateBags, bagsOf, saveFeatures, loadFeatures } from './nbsvm';
+export { NBSVM, NBSVM_DEFAULTS, trainNbsvm, interpolate, accuracyOf, evaluateBags, bagsOf, saveFeatures, loadFeatures } from './nbsvm';
 export type { NbsvmSettings, NbsvmTrainOptions, FeatureBags } from './nbsvm';
 export { NgramFeatures, ngramKeys } from './ngrams';
 export type { NgramFitOptions } from './ngrams';

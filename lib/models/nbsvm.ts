@@ -9,7 +9,7 @@ import * as nn from '../nn';
 import * as optim from '../optim';
 import { tidy } from '../scope';
 import { Tensor, noGrad, tensor } from '../tensor';
-import { checkInteger, checkKeys, checkNumber, checkObject, invalid } from '../validate';
+import { checkInteger, checkKeys, checkNumber, checkObject, checkOneOf, invalid } from '../validate';
 import { NgramFeatures } from './ngrams';
 export { NBSVM_DEFAULTS } from './nbsvm-defaults';
 export type { NbsvmSettings } from './nbsvm-defaults';
@@ -98,12 +98,32 @@ export interface NbsvmTrainOptions {
   dropout?: number;
   /** The weights' starting value: the Naive Bayes prior's strength. */
   weightInit?: number;
+  /**
+   * NBSVM's interpolation after training: each n-gram weight w becomes (1 - beta) * mean(w) + beta * w,
+   * pulling the model back toward (scaled) Naive Bayes. 1 (default) keeps the trained weights.
+   */
+  interpolation?: number;
+  /** Learning-rate schedule over all the steps: 'constant' or 'cosine' (annealed to 0). */
+  schedule?: 'constant' | 'cosine';
   seed?: number;
   /** After each epoch, with the validation accuracy when `valid` is given. */
   onEpoch?: (epoch: number, info: { trainLoss: number; validLoss?: number; validAcc?: number; seconds: number }) => void;
 }
 
-const TRAIN_KEYS = ['epochs', 'batchSize', 'lr', 'weightDecay', 'dropout', 'weightInit', 'seed', 'onEpoch'];
+const TRAIN_KEYS = ['epochs', 'batchSize', 'lr', 'weightDecay', 'dropout', 'weightInit', 'interpolation', 'schedule', 'seed', 'onEpoch'];
+
+/** Moves the n-gram weights toward their mean: w <- (1 - beta) * mean(w) + beta * w (NBSVM's interpolation). */
+export function interpolate(model: NBSVM, beta: number): void {
+  checkNumber('beta', beta, { min: 0, max: 1 });
+  if (beta === 1) return;
+  noGrad(() =>
+    tidy(() => {
+      const w = model.embedding.weight;
+      const mean = w.mean().item() as number;
+      w.mul_(beta).add_((1 - beta) * mean);
+    }),
+  );
+}
 
 /** Mean BCE-with-logits loss and accuracy of the model on bags with 0/1 labels. */
 export function evaluateBags(model: NBSVM, bags: FeatureBags, labels: ArrayLike<number>, batchSize = 4096): { loss: number; acc: number } {
@@ -180,6 +200,8 @@ export function trainNbsvm(
   const weightDecay = checkNumber('options.weightDecay', o.weightDecay ?? 0, { min: 0 });
   const dropout = checkNumber('options.dropout', o.dropout ?? 0, { min: 0, max: 0.99 });
   const seed = checkInteger('options.seed', o.seed ?? 1234, 0);
+  const beta = checkNumber('options.interpolation', o.interpolation ?? 1, { min: 0, max: 1 });
+  const cosine = checkOneOf('options.schedule', o.schedule ?? 'constant', ['constant', 'cosine'] as const) === 'cosine';
   const n = train.bags.starts.length - 1;
   if (train.labels.length !== n) throw invalid('train.labels', `${n} labels`, train.labels);
   const model = new NBSVM(features.length, { weightInit: o.weightInit as number | undefined });
@@ -187,6 +209,8 @@ export function trainNbsvm(
   const optimizer = new optim.Adam(model.parameters(), { lr, weightDecay });
   const criterion = new nn.BCEWithLogitsLoss();
   const rng = new RandomGenerator(seed);
+  const steps = epochs * Math.ceil(n / batchSize);
+  let step = 0;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
@@ -197,6 +221,8 @@ export function trainNbsvm(
       for (let s = 0; s < n; s += batchSize) {
         const rows = order.slice(s, s + batchSize);
         const y = Float32Array.from(rows, (r) => train.labels[r]);
+        if (cosine) optimizer.lr = 0.5 * lr * (1 + Math.cos((Math.PI * step) / steps));
+        step++;
         lossSum += tidy(() => {
           const logits = model.forwardBags(train.bags, rows, dropout, rng).reshape([-1]);
           const loss = criterion.forward(logits, tensor(y, { device: logits.device }));
@@ -207,6 +233,7 @@ export function trainNbsvm(
         });
         batches++;
       }
+      if (epoch === epochs) interpolate(model, beta);
       const v = valid ? evaluateBags(model, valid.bags, valid.labels) : undefined;
       (o.onEpoch as NbsvmTrainOptions['onEpoch'])?.(epoch, { trainLoss: lossSum / batches, validLoss: v?.loss, validAcc: v?.acc, seconds: (performance.now() - t0) / 1000 });
     }

@@ -26,7 +26,7 @@ describe('Field preprocessing', () => {
     const examples = [{ text: TEXT.preprocess('not good') }, { text: TEXT.preprocess('not bad') }];
     TEXT.buildVocab({ fields: { text: TEXT }, examples });
     expect(TEXT.vocab?.stoi.has('not good')).toBe(true);
-    const { ids, shape } = TEXT.padIds([examples[0].text]);
+    const { ids, shape } = TEXT.padIds([examples[0].text as string[]]);
     expect(shape).toEqual([3, 1]);
     expect(Array.from(ids)).toEqual(['not', 'good', 'not good'].map((t) => TEXT.vocab?.stoi.get(t)));
   });
