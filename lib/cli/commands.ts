@@ -1,6 +1,6 @@
 // The CLI's commands over the public API: the same steps as examples/seed-rnn.ts, for every model.
 import * as path from 'path';
-import { BucketIterator, Field, IMDB, LabelField, generateBigrams } from '../data';
+import { BucketIterator, Field, IMDB, LabelField, Vectors, generateBigrams } from '../data';
 import type { Dataset, ImdbExample, ImdbOptions, TokenizerName, Vocab } from '../data';
 import { resolveDevice } from '../device';
 import { createModel, defaultConfig, needsLengths, NBSVM } from '../models';
@@ -9,7 +9,7 @@ import type { ModelName } from '../models';
 import { addonInfo } from '../native';
 import * as nn from '../nn';
 import * as optim from '../optim';
-import { getNumThreads, manualSeed, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../tensor';
+import { getNumThreads, manualSeed, noGrad, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../tensor';
 import { evaluate, fit } from '../train/loop';
 import { loadBundle, saveBundle, vocabFromItos } from '../train/bundle';
 import { metricsFrom, writeMetrics, writePlot } from '../train/report';
@@ -30,6 +30,8 @@ export interface TrainSettings {
   progress: boolean;
   /** nbsvm: train on all the training reviews (no validation split). */
   fullTrain?: boolean;
+  /** Pretrained word vectors (a file or URL) for the embedding, as tutorial 2. */
+  vectors?: string;
 }
 
 export function source(data: string | undefined): ImdbOptions {
@@ -59,7 +61,9 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   const LABEL = new LabelField({ dtype: 'float32' });
   const [full, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
   const [trainData, validData] = full.split({ ratio: 0.7, seed: s.seed });
-  TEXT.buildVocab(trainData, { maxSize: s.vocabSize });
+  const vectors = s.vectors === undefined ? undefined : await Vectors.load(s.vectors, { progress: s.progress });
+  // Tutorial 2: words without a pretrained vector start from N(0, 1).
+  TEXT.buildVocab(trainData, { maxSize: s.vocabSize, ...(vectors ? { vectors, unkInit: 'normal' as const } : {}) });
   LABEL.buildVocab(trainData);
   const vocab = TEXT.vocab as Vocab;
   const labels = (LABEL.vocab as Vocab).itos;
@@ -73,7 +77,20 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   console.log(`data: ${trainData.length} train / ${validData.length} valid / ${testData.length} test, vocabulary ${vocab.length}, labels ${JSON.stringify(labels)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const config = defaultConfig(s.model, vocab.length, vocab.stoi.get('<pad>'));
-  const model = createModel(config).to(device);
+  if (vectors) config.embeddingDim = vectors.dim;
+  const model = createModel(config);
+  if (vocab.vectors) {
+    // As tutorial 2: copy the vectors into the embedding, then zero the <unk> and <pad> rows.
+    const pretrained = vocab.vectors;
+    const embedding = (model as { embedding: nn.Embedding }).embedding;
+    noGrad(() => {
+      embedding.weight.copy_(pretrained);
+      for (const special of ['<unk>', '<pad>']) if (vocab.stoi.has(special)) embedding.weight.indexPut_([vocab.stoi.get(special)], 0);
+    });
+    pretrained.dispose();
+    console.log(`vectors: ${vectors?.length.toLocaleString('en-US')} of dimension ${vectors?.dim} from ${s.vectors}, ${vocab.itos.filter((w) => vectors?.stoi.has(w)).length.toLocaleString('en-US')} of the vocabulary's words found`);
+  }
+  model.to(device);
   console.log(`model: ${s.model}, ${nn.countParameters(model).toLocaleString('en-US')} trainable parameters, on ${device}`);
   const optimizer = s.optimizer === 'sgd' ? new optim.SGD(model.parameters(), { lr: s.lr }) : new optim.Adam(model.parameters(), { lr: s.lr });
   const criterion = new nn.BCEWithLogitsLoss();

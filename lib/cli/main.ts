@@ -26,6 +26,8 @@ train options:
   --seed N              seed of the split, shuffles and initial weights (default 1234)
   --tokenizer NAME      spacy (default; nbsvm basic_english) | basic_english | whitespace
   --full-train          (nbsvm) train on all 25,000 training reviews, no validation split
+  --vectors PATH|URL    pretrained word vectors (GloVe .txt, .vec, optionally .gz/.zip) for the
+                        embedding, as tutorial 2 (the embedding size becomes theirs; see docs/vectors.md)
   --out DIR             output folder (default runs/<model>): bundle/, metrics.json, curves.svg
 
 common options:
@@ -84,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
         threads: { type: 'string' },
         'no-progress': { type: 'boolean' },
         'full-train': { type: 'boolean' },
+        vectors: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -117,6 +120,8 @@ export async function main(argv: string[]): Promise<number> {
       const model = oneOf('model', o.model, ['rnn', 'lstm', 'fasttext', 'cnn', 'nbsvm'] as const, 'rnn');
       const nbsvm = model === 'nbsvm';
       if (nbsvm && o.optimizer !== undefined && o.optimizer !== 'adam') throw new UsageError(`--optimizer: nbsvm trains with adam only, got '${o.optimizer}'`);
+      if (o.vectors !== undefined && nbsvm) throw new UsageError('--vectors: nbsvm has no word embedding (its features are n-grams)');
+      if (o.vectors !== undefined && !/^https?:\/\//.test(o.vectors) && !fs.existsSync(o.vectors)) throw new UsageError(`--vectors: ${o.vectors} does not exist`);
       if (o['full-train'] && !nbsvm) throw new UsageError(`--full-train is for --model nbsvm (the others keep the best epoch on the validation split), got --model ${model}`);
       await commands().runTrain({
         model,
@@ -128,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
         seed: int('seed', o.seed, 1234, 0),
         tokenizer: oneOf('tokenizer', o.tokenizer, ['spacy', 'basic_english', 'whitespace'] as const, nbsvm ? 'basic_english' : 'spacy'),
         fullTrain: Boolean(o['full-train']),
+        vectors: o.vectors,
         out: o.out ?? `runs/${model}`,
         data,
         device,
