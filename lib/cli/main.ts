@@ -18,7 +18,7 @@ Commands:
 train options:
   --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn | nbsvm
                         (nbsvm: n-gram Naive Bayes features + a linear layer, ~92% in minutes)
-  --epochs N            training epochs (default 5; nbsvm 3)
+  --epochs N            training epochs (default 5; nbsvm 2)
   --batch-size N        examples per batch (default 64)
   --vocab-size N        most frequent words kept, plus <unk> and <pad> (default 25000)
   --lr X                learning rate (default 1e-3; nbsvm 3e-3)

@@ -17,4 +17,4 @@ export interface NbsvmSettings {
 }
 
 /** Defaults, chosen on the tutorial's validation split (docs/benchmarks.md, "NBSVM"). */
-export const NBSVM_DEFAULTS: Readonly<NbsvmSettings> = Object.freeze({ ngrams: 3, minCount: 2, alpha: 1, epochs: 3, batchSize: 64, lr: 3e-3, weightDecay: 0, dropout: 0, weightInit: 0.1, interpolation: 1, schedule: 'constant' });
+export const NBSVM_DEFAULTS: Readonly<NbsvmSettings> = Object.freeze({ ngrams: 3, minCount: 2, alpha: 1, epochs: 2, batchSize: 64, lr: 3e-3, weightDecay: 0, dropout: 0, weightInit: 0.02, interpolation: 1, schedule: 'cosine' });

@@ -11,7 +11,8 @@ import { tidy } from '../scope';
 import { Tensor, noGrad, tensor } from '../tensor';
 import { checkInteger, checkKeys, checkNumber, checkObject, checkOneOf, invalid } from '../validate';
 import { NgramFeatures } from './ngrams';
-export { NBSVM_DEFAULTS } from './nbsvm-defaults';
+import { NBSVM_DEFAULTS } from './nbsvm-defaults';
+export { NBSVM_DEFAULTS };
 export type { NbsvmSettings } from './nbsvm-defaults';
 
 /** Feature ids of texts, concatenated: text i's ids are ids[starts[i] .. starts[i + 1]). */
@@ -38,7 +39,7 @@ export class NBSVM extends nn.Module {
     super();
     this.embedding = new nn.EmbeddingBag(numFeatures, 1, { mode: 'sum' });
     this.fc = new nn.Linear(1, 1);
-    const w0 = checkNumber('options.weightInit', options.weightInit ?? 0.1);
+    const w0 = checkNumber('options.weightInit', options.weightInit ?? NBSVM_DEFAULTS.weightInit);
     noGrad(() => {
       this.embedding.weight.fill_(w0);
       this.fc.weight.fill_(1);
@@ -194,14 +195,14 @@ export function trainNbsvm(
 ): NBSVM {
   const o = checkObject('options', options);
   checkKeys('trainNbsvm', o, TRAIN_KEYS);
-  const epochs = checkInteger('options.epochs', o.epochs ?? 3, 1);
-  const batchSize = checkInteger('options.batchSize', o.batchSize ?? 64, 1);
-  const lr = checkNumber('options.lr', o.lr ?? 1e-3, { min: 0 });
-  const weightDecay = checkNumber('options.weightDecay', o.weightDecay ?? 0, { min: 0 });
-  const dropout = checkNumber('options.dropout', o.dropout ?? 0, { min: 0, max: 0.99 });
+  const epochs = checkInteger('options.epochs', o.epochs ?? NBSVM_DEFAULTS.epochs, 1);
+  const batchSize = checkInteger('options.batchSize', o.batchSize ?? NBSVM_DEFAULTS.batchSize, 1);
+  const lr = checkNumber('options.lr', o.lr ?? NBSVM_DEFAULTS.lr, { min: 0 });
+  const weightDecay = checkNumber('options.weightDecay', o.weightDecay ?? NBSVM_DEFAULTS.weightDecay, { min: 0 });
+  const dropout = checkNumber('options.dropout', o.dropout ?? NBSVM_DEFAULTS.dropout, { min: 0, max: 0.99 });
   const seed = checkInteger('options.seed', o.seed ?? 1234, 0);
-  const beta = checkNumber('options.interpolation', o.interpolation ?? 1, { min: 0, max: 1 });
-  const cosine = checkOneOf('options.schedule', o.schedule ?? 'constant', ['constant', 'cosine'] as const) === 'cosine';
+  const beta = checkNumber('options.interpolation', o.interpolation ?? NBSVM_DEFAULTS.interpolation, { min: 0, max: 1 });
+  const cosine = checkOneOf('options.schedule', o.schedule ?? NBSVM_DEFAULTS.schedule, ['constant', 'cosine'] as const) === 'cosine';
   const n = train.bags.starts.length - 1;
   if (train.labels.length !== n) throw invalid('train.labels', `${n} labels`, train.labels);
   const model = new NBSVM(features.length, { weightInit: o.weightInit as number | undefined });
