@@ -1,10 +1,10 @@
 import { TorchError } from '../errors';
 import { native } from '../native';
 import { tidy } from '../scope';
-import { Tensor, arange, checkCudaIndices, empty, noGrad, wrap } from '../tensor';
+import { Tensor, arange, checkCudaIndices, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, checkTensor, invalid } from '../validate';
-import { normal_ } from './init';
-import { Module, parameter } from './module';
+import { embeddingWeight, paddingIndex } from './embedding';
+import { Module } from './module';
 
 export type EmbeddingBagMode = 'sum' | 'mean' | 'max';
 const MODES: readonly EmbeddingBagMode[] = ['sum', 'mean', 'max'];
@@ -39,15 +39,8 @@ export class EmbeddingBag extends Module {
     this.embeddingDim = checkInteger('embeddingDim', embeddingDim, 1);
     this.mode = o.mode === undefined ? 'mean' : checkOneOf('options.mode', o.mode, MODES);
     this.includeLastOffset = o.includeLastOffset === undefined ? false : checkBoolean('options.includeLastOffset', o.includeLastOffset);
-    let pad: number | null = null;
-    if (o.paddingIdx !== undefined && o.paddingIdx !== null) {
-      pad = checkInteger('options.paddingIdx', o.paddingIdx, -numEmbeddings, numEmbeddings - 1);
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
-    this.weight = parameter(empty([numEmbeddings, embeddingDim]));
-    normal_(this.weight);
-    if (pad !== null) noGrad(() => this.weight.indexPut_([pad], 0));
+    this.paddingIdx = paddingIndex('options.paddingIdx', o.paddingIdx, numEmbeddings);
+    this.weight = embeddingWeight(numEmbeddings, embeddingDim, this.paddingIdx);
   }
 
   /**
