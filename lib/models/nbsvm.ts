@@ -55,6 +55,8 @@ export class NBSVM extends nn.Module {
   /** Logits [texts, 1] of `bags` rows `rows` (all by default), features dropped with probability `dropout`. */
   forwardBags(bags: FeatureBags, rows?: ArrayLike<number>, dropout = 0, rng?: RandomGenerator): Tensor {
     const f = this.requireFeatures();
+    checkNumber('dropout', dropout, { min: 0, max: 0.99 });
+    if (dropout > 0 && !(rng instanceof RandomGenerator)) throw invalid('rng', 'a RandomGenerator when dropout > 0', rng);
     const order = rows ?? Array.from({ length: bags.starts.length - 1 }, (_, i) => i);
     let total = 0;
     for (let i = 0; i < order.length; i++) total += bags.starts[order[i] + 1] - bags.starts[order[i]];
@@ -67,7 +69,7 @@ export class NBSVM extends nn.Module {
       offsets[i] = m;
       for (let j = bags.starts[order[i]]; j < bags.starts[order[i] + 1]; j++) {
         const id = bags.ids[j];
-        if (dropout > 0 && (rng as RandomGenerator).next() < dropout) continue;
+        if (dropout > 0 && (rng as RandomGenerator).next() < dropout) continue; // rng checked above
         ids[m] = id;
         weights[m++] = f.ratios[id] / keep;
       }

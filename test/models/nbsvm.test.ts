@@ -74,6 +74,17 @@ describe('NBSVM', () => {
     uniModel.dispose();
   });
 
+  test('feature dropout and the cosine schedule still learn it; bad options name themselves', () => {
+    const trainBags = bagsOf(train.texts.map((t) => features.ids(t)));
+    const m = trainNbsvm(features, { bags: trainBags, labels: train.labels }, { epochs: 5, lr: 0.01, batchSize: 32, dropout: 0.3, schedule: 'cosine', seed: 3 });
+    expect(accuracyOf(m, bagsOf(held.texts.map((t) => features.ids(t))), held.labels)).toBeGreaterThan(0.95);
+    expect(() => m.forwardBags(trainBags, [0, 1], 0.5)).toThrow(/rng/);
+    m.dispose();
+    expect(() => trainNbsvm(features, { bags: trainBags, labels: train.labels }, { schedule: 'step' as 'cosine' })).toThrow(/options.schedule/);
+    expect(() => trainNbsvm(features, { bags: trainBags, labels: train.labels.subarray(1) })).toThrow(/train.labels/);
+    expect(() => trainNbsvm(features, { bags: trainBags, labels: train.labels }, { momentum: 0.9 } as object)).toThrow(/momentum/);
+  });
+
   test('bundle: predict, and the state dict loads in PyTorch (nn.EmbeddingBag + nn.Linear)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbsvm-bundle-'));
     const config = { ...defaultConfig('nbsvm', features.length, 0), ngrams: 2 };
