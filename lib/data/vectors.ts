@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type * as TensorModule from '../tensor';
 import type { Tensor } from '../tensor';
@@ -81,10 +82,19 @@ export class Vectors {
 
 /** The text stream of `file`: gunzipped, or the entry of a zip, or the file itself. */
 async function openText(file: string, entry: string | undefined): Promise<Readable> {
-  if (/\.gz$/i.test(file)) return fs.createReadStream(file).pipe(zlib.createGunzip());
+  if (/\.gz$/i.test(file)) return through(fs.createReadStream(file), zlib.createGunzip());
   if (/\.zip$/i.test(file)) return zipEntryStream(file, entry);
   if (entry !== undefined) throw invalid('options.entry', 'undefined unless the file is a .zip', entry);
   return fs.createReadStream(file);
+}
+
+/**
+ * `raw` through `transform`, as one stream: a read error reaches the reader (pipe() would drop it and
+ * leave the reader waiting), and destroying the result closes the file too.
+ */
+function through(raw: Readable, transform: NodeJS.ReadWriteStream & Readable): Readable {
+  pipeline(raw, transform, () => {}); // errors reach the reader through `transform`
+  return transform;
 }
 
 /** Streams one entry of a zip (stored or deflated) without reading the whole archive. */
@@ -153,7 +163,7 @@ async function zipEntryStream(file: string, wanted: string | undefined): Promise
     const start = chosen.local + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (start + chosen.compressed > size) throw bad(`entry ${chosen.name} runs past the end of the file`);
     const raw = fs.createReadStream(file, { start, end: start + chosen.compressed - 1 });
-    return chosen.method === 8 ? raw.pipe(zlib.createInflateRaw()) : raw;
+    return chosen.method === 8 ? through(raw, zlib.createInflateRaw()) : raw;
   } finally {
     await fd.close();
   }

@@ -108,6 +108,10 @@ describe('Vectors.load', () => {
     expect((await Vectors.load(two, { entry: 'b.txt' })).itos).toEqual(['x']);
     await expect(Vectors.load(two, { entry: 'c.txt' })).rejects.toThrow(/has no entry "c.txt"/);
     await expect(Vectors.load(write('not.zip', 'hello'))).rejects.toThrow(/not a zip archive/);
+    const gzBytes = zlib.gzipSync(GLOVE.repeat(50));
+    await expect(Vectors.load(write('cut.txt.gz', gzBytes.subarray(0, gzBytes.length - 30)))).rejects.toThrow(/cut.txt.gz cannot be read: unexpected end of file/);
+    const first = (await Vectors.load(write('many.txt.gz', zlib.gzipSync(GLOVE.repeat(5000))), { maxVectors: 1 })).itos;
+    expect(first).toEqual(['the']);
   });
 
   test('from a URL, downloaded once into the cache', async () => {
