@@ -17,10 +17,11 @@ Commands:
 
 train options:
   --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn | nbsvm
-                        (nbsvm: n-gram Naive Bayes features + a linear layer, ~92% in minutes)
+                        (nbsvm: n-gram Naive Bayes features + a linear layer, ~92% in a minute)
   --epochs N            training epochs (default 5; nbsvm 2)
   --batch-size N        examples per batch (default 64)
-  --vocab-size N        most frequent words kept, plus <unk> and <pad> (default 25000)
+  --vocab-size N        most frequent words kept, plus <unk> and <pad> (default 25000; not nbsvm,
+                        which keeps the 1-3-grams found in >= 2 training reviews)
   --lr X                learning rate (default 1e-3; nbsvm 3e-3)
   --optimizer NAME      sgd (default for rnn) | adam (default for the others)
   --seed N              seed of the split, shuffles and initial weights (default 1234)
