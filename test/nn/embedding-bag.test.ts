@@ -71,6 +71,19 @@ describe('EmbeddingBag arguments', () => {
     b.dispose();
   });
 
+  test('int32 ids and offsets give what int64 ones give', () => {
+    const sum = new nn.EmbeddingBag(10, 3, { mode: 'sum' });
+    tidy(() => {
+      const ids = [1, 2, 4, 5, 4, 3, 2, 9];
+      const offsets = [0, 3, 3, 5];
+      const w = tensor([0.5, 1, -2, 3, 0.25, 1, 1, -1]);
+      const a = sum.forward(tensor(ids, { dtype: 'int32' }), tensor(offsets, { dtype: 'int32' }), w).toArray();
+      const b = sum.forward(tensor(ids, { dtype: 'int64' }), tensor(offsets, { dtype: 'int64' }), w).toArray();
+      expect(a).toEqual(b);
+    });
+    sum.dispose();
+  });
+
   test('padding row starts at zero', () => {
     const b = new nn.EmbeddingBag(5, 2, { paddingIdx: -1 });
     expect(b.paddingIdx).toBe(4);
