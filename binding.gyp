@@ -5,21 +5,21 @@
       "sources": ["<!@(node -p \"require('./native/sources.json').join(' ')\")"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "<!@(node scripts/libtorch.js --include)"
+        "<!@(node lib/libtorch.js --include)"
       ],
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_CPP_EXCEPTIONS",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
-        "<!(node scripts/libtorch.js --cxx11-abi)"
+        "<!(node lib/libtorch.js --cxx11-abi)"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++1y"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-Wno-unused-parameter"],
       "ldflags": ["-Wl,--no-as-needed"],
       "libraries": [
-        "-L<!(node scripts/libtorch.js --lib-dir)",
-        "<!@(node scripts/libtorch.js --libs)",
-        "<!@(node scripts/libtorch.js --rpath)"
+        "-L<!(node lib/libtorch.js --lib-dir)",
+        "<!@(node lib/libtorch.js --libs)",
+        "<!@(node lib/libtorch.js --rpath)"
       ]
     }
   ]

@@ -13,7 +13,8 @@ import { Field, IMDB, LabelField } from '../lib/data';
 import type { Vocab } from '../lib/data';
 import { NBSVM_DEFAULTS, NgramFeatures, accuracyOf, bagsOf, interpolate, trainNbsvm } from '../lib/models';
 import type { NbsvmSettings } from '../lib/models';
-import { getNumThreads, noGrad } from '../lib/tensor';
+import { getNumThreads } from '../lib/runtime';
+import { noGrad } from '../lib/tensor';
 
 const REPO = path.resolve(__dirname, '..');
 const arg = (name: string): string | undefined => {

@@ -76,12 +76,14 @@ export const backends = {
     native.setAllowTF32(checkBoolean('cudnn', o.cudnn), checkBoolean('cublas', o.cublas));
   },
   /**
-   * Whether RNN (Elman, tanh or relu) layers on dense CPU input run as one fused kernel (default:
-   * true) or step by step through libtorch's own CPU implementation. The fused kernel computes the
-   * same function and gradients (differences are float rounding, within the parity suite's 1e-5) with
-   * one autograd node per layer instead of several per time step: the tutorial's training step
-   * ([270, 64] tokens, 100 -> 256) takes 351 ms against libtorch's 378 ms here. Turn it off to
-   * reproduce libtorch's exact rounding. Returns the previous value.
+   * Whether recurrent layers on the CPU run as fused kernels (default: true) or step by step through
+   * libtorch's own CPU implementation: RNN (Elman, tanh or relu) on dense input, LSTM and GRU on dense
+   * and packed input, float32 with biases. The fused kernels compute the same functions and gradients
+   * (differences are float rounding, within the parity suite's 1e-5) with one autograd node per layer
+   * and direction instead of several per time step; for packed LSTMs and GRUs this also avoids
+   * libtorch's backward cost growing with the square of the sequence length (docs/benchmarks.md has
+   * the figures). Turn it off to reproduce libtorch's exact rounding. The setting belongs to the
+   * calling thread's environment: a worker thread has its own, starting on. Returns the previous value.
    */
   setFusedCpuRnn(on: boolean): boolean {
     return native.setFusedCpuRnn(checkBoolean('on', on));

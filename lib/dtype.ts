@@ -1,4 +1,4 @@
-// Data types, with the codes shared with native/common.cc.
+// Data types, with the codes shared with native/convert.cc.
 import { invalid } from './validate';
 
 export const DTYPES = ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'int16', 'float16', 'bfloat16'] as const;

@@ -4,7 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TorchError } from './errors';
+import { LibtorchFound, LibtorchInfo, findLibtorch } from './libtorch';
 import { OpenblasCoretypeChoice, chooseOpenblasCoretype } from './openblas';
+import { findPrebuild } from './prebuilds';
 
 /** An opaque native tensor handle: a BigInt naming a slot (and its generation) in the addon's table. */
 export type Handle = bigint & { readonly __brand: 'TensorHandle' };
@@ -14,6 +16,7 @@ type H = Handle;
 type Num = number | boolean;
 
 export interface Binding {
+  // addon.cc
   setErrorClass(cls: typeof TorchError): void;
   liveTensors(): number;
   // tensor.cc
@@ -113,6 +116,8 @@ export interface Binding {
   bceWithLogits(input: H, target: H, weight: H | undefined, posWeight: H | undefined, reduction: number): H;
   crossEntropy(input: H, target: H, weight: H | undefined, reduction: number, ignoreIndex: number, labelSmoothing: number): H;
   mseLoss(input: H, target: H, reduction: number): H;
+  setFusedCpuRnn(on: boolean): boolean;
+  flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
   // optim.cc
   optimizer(kind: 'sgd' | 'adam', params: H[], options: Record<string, number | boolean>): OptimizerHandle;
   optimizerStep(o: OptimizerHandle): void;
@@ -121,44 +126,24 @@ export interface Binding {
   // checkpoint.cc: specs are [byteOffset, byteLength, dtype, storageOffset, ndim, ...sizes, ...strides]
   tensorsFromBytes(data: Uint8Array, specs: number[][]): H[];
   tensorsToBytes(tensors: H[]): Buffer[];
-  // device.cc
+  // cuda.cc
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(): void;
+  setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
+  // runtime.cc
   manualSeed(seed: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   buildInfo(): { libtorch: string; cudaAvailable: boolean };
   blasInfo(): { core: string | null; config: string | null };
   setMallocThresholds(mmapBytes: number, trimBytes: number): boolean;
-  setAllowTF32(cudnn: boolean, cublas: boolean): boolean;
   setFlushDenormal(on: boolean): boolean;
   setBlasThreads(threads: number): boolean;
-  setFusedCpuRnn(on: boolean): boolean;
-  flattenRnnWeights(params: H[], weightsPerLayer: number, inputSize: number, mode: string, hiddenSize: number, numLayers: number, batchFirst: boolean, bidirectional: boolean): boolean;
 }
 
-interface LibtorchInfo {
-  ok: boolean;
-  source: string;
-  root: string;
-  reason?: string;
-  version?: string;
-  abi?: string;
-  variant?: 'cpu' | 'cuda';
-  libDir?: string;
-  preload?: string[];
-  system?: boolean;
-}
-
-// scripts/ sits beside lib/ and dist/ in the repository and in the npm tarball.
+// The package root (above lib/ in a clone, above dist/ when installed): prebuilds/ and build/ are there.
 const ROOT = path.resolve(__dirname, '..');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { findLibtorch } = require(path.join(ROOT, 'scripts', 'libtorch.js')) as { findLibtorch(env?: NodeJS.ProcessEnv): LibtorchInfo };
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const prebuilds = require(path.join(ROOT, 'scripts', 'prebuilds.js')) as {
-  findPrebuild(root: string, libtorch: LibtorchInfo): { file: string | null; tag: string | null; available: string[] };
-};
 
 const FIXES = [
   'Install libtorch:   apt-get install libtorch1.13 libopenblas0-pthread   (Debian 12; libtorch-dev too to build from source)',
@@ -216,9 +201,9 @@ function open(file: string): Binding {
 // Candidates, first that loads and matches wins: TORCH_SENTIMENT_BINARY alone when set; else the local
 // build (a clone's `npm run build:native`, or `npm install --build-from-source`: what was just built
 // for this machine, as node-gyp-build also prefers), then the prebuild tagged for the libtorch found.
-function load(): { binding: Binding; file: string; libtorch: LibtorchInfo } {
-  const libtorch = findLibtorch();
-  const pre = prebuilds.findPrebuild(ROOT, libtorch);
+function load(): { binding: Binding; file: string; libtorch: LibtorchFound } {
+  const libtorch: LibtorchInfo = findLibtorch();
+  const pre = findPrebuild(ROOT, libtorch);
   if (!libtorch.ok) {
     throw loadError([`libtorch was not found (${libtorch.source}: ${libtorch.reason}).`, `Prebuilt binaries: ${describePrebuilds(pre.available)}.`]);
   }
@@ -270,9 +255,9 @@ if (openblasCoretype.setBy === 'torch-sentiment' && blas.core === 'Prescott' && 
 /** Where the addon came from and which libtorch it runs on. */
 export const addonInfo = {
   file: loaded.file,
-  libtorchVersion: loaded.libtorch.version as string,
-  libtorchSource: loaded.libtorch.source,
-  variant: loaded.libtorch.variant as 'cpu' | 'cuda',
+  libtorchVersion: loaded.libtorch.version,
+  libtorchSource: loaded.libtorch.source as string,
+  variant: loaded.libtorch.variant,
   /**
    * The BLAS libtorch uses, when it is OpenBLAS: the kernels in use (`core`, e.g. "SkylakeX"; "Prescott"
    * means OpenBLAS's SSE3 fallback), its build (`config`), and OPENBLAS_CORETYPE as set before loading

@@ -1,21 +1,13 @@
-// Tensor: a JS object that owns one native libtorch tensor. PyTorch's names and semantics, camelCased.
-import { DType, TypedArray, dtypeCode, dtypeName, dtypeOfTypedArray, isFloating } from './dtype';
+// Tensor: a JS object that owns one native libtorch tensor (PyTorch's names and semantics,
+// camelCased), and its lifecycle: the safety net for tensors never disposed, the live-tensor count,
+// gradient mode. Tensors are made by lib/factories.ts (and by ops, through wrap()).
+import { DTYPES, DType, TypedArray, dtypeCode, dtypeName } from './dtype';
 import { DeviceLike, deviceName } from './device';
+import { checkCudaIndices } from './cuda-guard';
 import { TorchError } from './errors';
 import { Handle, native } from './native';
 import { track } from './scope';
-import {
-  checkBoolean,
-  checkInteger,
-  checkIntList,
-  checkNumber,
-  checkObject,
-  checkKeys,
-  checkShape,
-  checkTensor,
-  invalid,
-  registerTensorClass,
-} from './validate';
+import { checkBoolean, checkInteger, checkIntList, checkNumber, checkObject, checkKeys, checkTensor, invalid, registerTensorClass } from './validate';
 
 export type { DType, TypedArray } from './dtype';
 export type { DeviceLike } from './device';
@@ -116,6 +108,18 @@ export class Tensor {
     return this._h === null;
   }
 
+  /**
+   * Replaces this tensor's data with `data`'s, as PyTorch's `t.data = data` (`set_data`): this object,
+   * its handle and its autograd identity stay (a module, an optimizer or a tidy scope that holds it
+   * keeps holding it), and so does requiresGrad; shape, dtype and device become `data`'s. The two
+   * share memory afterwards; `data` stays the caller's to dispose. Returns this tensor.
+   */
+  setData(data: Tensor): this {
+    native.setData(this.handle, checkTensor('data', data).handle);
+    this._meta = null;
+    return this;
+  }
+
   /** Releases the native tensor now. Safe to call twice. */
   dispose(): void {
     if (this._h !== null) {
@@ -173,7 +177,7 @@ export class Tensor {
     let dev: string | undefined;
     let dt: number | undefined;
     let copy = false;
-    if (typeof target === 'string' && (target as string) in DTYPE_SET) dt = dtypeCode('dtype', target);
+    if (typeof target === 'string' && DTYPE_NAMES.has(target)) dt = dtypeCode('dtype', target);
     else if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'type' in target)) dev = deviceName('device', target as DeviceLike);
     else {
       const o = checkObject('options', target);
@@ -521,29 +525,7 @@ export class Tensor {
 }
 
 registerTensorClass(Tensor);
-const DTYPE_SET: Record<string, true> = Object.fromEntries(
-  ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'int16', 'float16', 'bfloat16'].map((d) => [d, true]),
-);
-
-// Value ranges of integer tensors made on the host from typed arrays, so GPU range checks (token ids,
-// index tensors) need no device reduction and sync for them.
-const knownRanges = new WeakMap<Tensor, [number, number]>();
-
-/** @internal [min, max] of an integer tensor whose values were seen on the host, if known. */
-export function knownRange(t: Tensor): [number, number] | undefined {
-  return knownRanges.get(t);
-}
-
-function rangeOf(data: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
+const DTYPE_NAMES: ReadonlySet<string> = new Set(DTYPES);
 
 /** @internal Wraps a fresh native handle in a Tensor (tracked by the current tidy scope). */
 export function wrap(h: Handle): Tensor {
@@ -559,36 +541,6 @@ function operand(other: unknown, name = 'other'): Handle | number | boolean {
 function shapeArgs(name: string, args: unknown[]): number[] {
   const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
   return checkIntList(name, list);
-}
-
-/**
- * On CUDA an out-of-range index is a device-side assert that poisons the process's CUDA context, so
- * integer index tensors bound for the GPU are range-checked here first (one small reduction and a
- * sync); on the CPU libtorch checks and throws by itself.
- */
-export function checkCudaIndices(name: string, index: Tensor, target: Tensor, dim: number, allowNegative: boolean): void {
-  if (!target.device.startsWith('cuda') || index.numel === 0) return;
-  const dt = index.dtype;
-  if (dt !== 'int64' && dt !== 'int32' && dt !== 'int16' && dt !== 'int8' && dt !== 'uint8') return;
-  const n = target.ndim;
-  const d = dim < 0 ? dim + n : dim;
-  if (d < 0 || d >= n) return; // libtorch reports the bad dim on the host
-  const size = target.shape[d];
-  const known = knownRange(index);
-  const value = (kind: string): number => {
-    if (known) return kind === 'amin' ? known[0] : known[1];
-    const h = native.reduce(kind, index.handle, undefined, false);
-    try {
-      return native.item(h) as number;
-    } finally {
-      native.dispose(h);
-    }
-  };
-  const lo = value('amin');
-  const hi = value('amax');
-  if (hi >= size || lo < (allowNegative ? -size : 0)) {
-    throw new TorchError(`index out of range: ${name} holds values in [${lo}, ${hi}] but dimension ${d} has size ${size}`);
-  }
 }
 
 function indexSpecs(specs: IndexSpec[], target?: Tensor): unknown[] {
@@ -613,171 +565,6 @@ function indexSpecs(specs: IndexSpec[], target?: Tensor): unknown[] {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Factories
-
-function creationOptions(name: string, options: unknown): { dtype?: DType; device?: string; requiresGrad: boolean; shape?: number[] } {
-  const o = checkObject(name, options);
-  checkKeys(name, o, ['shape', 'dtype', 'device', 'requiresGrad']);
-  return {
-    shape: o.shape === undefined ? undefined : checkShape('shape', o.shape),
-    dtype: o.dtype === undefined ? undefined : (dtypeName(dtypeCode('dtype', o.dtype)) as DType),
-    device: o.device === undefined ? undefined : deviceName('device', o.device as DeviceLike),
-    requiresGrad: o.requiresGrad === undefined ? false : checkBoolean('requiresGrad', o.requiresGrad),
-  };
-}
-
-function finish(t: Tensor, requiresGrad: boolean): Tensor {
-  if (requiresGrad) {
-    if (!isFloating(t.dtype)) {
-      t.dispose();
-      throw new TorchError('Only tensors of floating point dtype can require gradients');
-    }
-    t.requiresGrad_(true);
-  }
-  return t;
-}
-
-/** Flattens nested arrays, checking that they are rectangular and hold numbers or booleans. */
-function flattenNested(data: NestedArray): { values: (number | boolean)[]; shape: number[] } {
-  const shape: number[] = [];
-  let probe: NestedArray = data;
-  while (Array.isArray(probe)) {
-    shape.push(probe.length);
-    probe = probe.length ? probe[0] : 0;
-  }
-  const values: (number | boolean)[] = [];
-  const walk = (v: NestedArray, depth: number, at: string): void => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number' && typeof v !== 'boolean') throw invalid(`data${at}`, 'a number or boolean', v);
-      values.push(v);
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new TypeError(`Expected data to be a rectangular nested array: data${at} should be an array of length ${shape[depth]} but is ${Array.isArray(v) ? `of length ${v.length}` : typeof v}`);
-    }
-    v.forEach((x, i) => walk(x, depth + 1, `${at}[${i}]`));
-  };
-  walk(data, 0, '');
-  return { values, shape };
-}
-
-/**
- * Creates a tensor from a typed array (copied), nested arrays, a number or a boolean.
- * dtype defaults to the typed array's own (Float32Array -> float32, BigInt64Array -> int64, ...);
- * for JS numbers it is float32 (JS cannot tell 1 from 1.0), for booleans bool.
- */
-export function tensor(data: TypedArray | NestedArray, options: TensorOptions = {}): Tensor {
-  const o = creationOptions('options', options);
-  let flat: TypedArray;
-  let shape: number[];
-  let dtype: DType;
-  if (ArrayBuffer.isView(data)) {
-    const own = dtypeOfTypedArray(data);
-    if (own === null) throw invalid('data', 'a Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array or Int16Array', data);
-    flat = data as TypedArray;
-    shape = o.shape ?? [flat.length];
-    dtype = o.dtype ?? own;
-  } else if (Array.isArray(data) || typeof data === 'number' || typeof data === 'boolean') {
-    const nested = flattenNested(data);
-    const allBool = nested.values.length > 0 && nested.values.every((v) => typeof v === 'boolean');
-    dtype = o.dtype ?? (allBool ? 'bool' : 'float32');
-    const nums = nested.values.map(Number);
-    if (!isFloating(dtype) && nums.some((v) => !Number.isFinite(v))) {
-      throw new TypeError(`Expected finite numbers in data for dtype ${dtype} but found ${nums.find((v) => !Number.isFinite(v))}`);
-    }
-    flat = isFloating(dtype) ? Float64Array.from(nums) : dtype === 'bool' ? Uint8Array.from(nums, (v) => (v ? 1 : 0)) : Float64Array.from(nums);
-    shape = o.shape ?? nested.shape;
-  } else {
-    throw invalid('data', 'a TypedArray, a number, a boolean or a nested array of numbers', data);
-  }
-  const numel = shape.reduce((a, b) => a * b, 1);
-  if (numel !== flat.length) {
-    throw new RangeError(`Expected shape [${shape.join(', ')}] (${numel} elements) to match data of ${flat.length} elements`);
-  }
-  if (flat instanceof Float64Array && !isFloating(dtype) && dtype !== 'bool') {
-    const bad = flat.find((v) => !Number.isInteger(v));
-    if (bad !== undefined) throw new TypeError(`Expected integers in data for dtype ${dtype} but found ${bad}`);
-  }
-  const t = finish(wrap(native.fromTypedArray(flat, shape, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
-  if (o.device?.startsWith('cuda') && (flat instanceof Int32Array || flat instanceof Int16Array || flat instanceof Int8Array || flat instanceof Uint8Array) && dtype !== 'bool') {
-    knownRanges.set(t, rangeOf(flat));
-  }
-  return t;
-}
-
-type FactoryOptions = Omit<TensorOptions, 'shape'>;
-
-function factory(kind: string, shape: number[], options: FactoryOptions, a?: number, b?: number): Tensor {
-  checkShape('shape', shape);
-  const o = creationOptions('options', options);
-  const dtype = o.dtype ?? (kind === 'randint' ? 'int64' : 'float32');
-  if ((kind === 'randn' || kind === 'rand') && !isFloating(dtype)) throw invalid('dtype', 'a floating point dtype', dtype);
-  return finish(wrap(native.factory(kind, shape, dtypeCode('dtype', dtype), o.device, a, b)), o.requiresGrad);
-}
-
-export function zeros(shape: number[], options: FactoryOptions = {}): Tensor {
-  return factory('zeros', shape, options);
-}
-export function ones(shape: number[], options: FactoryOptions = {}): Tensor {
-  return factory('ones', shape, options);
-}
-export function empty(shape: number[], options: FactoryOptions = {}): Tensor {
-  return factory('empty', shape, options);
-}
-export function full(shape: number[], value: number, options: FactoryOptions = {}): Tensor {
-  return factory('full', shape, options, checkNumber('value', value, { finite: false }));
-}
-/** Standard normal samples, from the generator seeded by manualSeed. */
-export function randn(shape: number[], options: FactoryOptions = {}): Tensor {
-  return factory('randn', shape, options);
-}
-/** Uniform samples in [0, 1). */
-export function rand(shape: number[], options: FactoryOptions = {}): Tensor {
-  return factory('rand', shape, options);
-}
-/** Integers uniform in [low, high); int64 unless dtype says otherwise. */
-export function randint(low: number, high: number, shape: number[], options: FactoryOptions = {}): Tensor {
-  checkInteger('low', low);
-  checkInteger('high', high);
-  if (high <= low) throw new RangeError(`Expected high > low but received low ${low}, high ${high}`);
-  return factory('randint', shape, options, low, high);
-}
-/** `arange(end)` or `arange(start, end, step)`; int64 for integer arguments, else float32. */
-export function arange(start: number, end?: number, step = 1, options: FactoryOptions = {}): Tensor {
-  if (end === undefined) [start, end] = [0, start];
-  checkNumber('start', start);
-  checkNumber('end', end);
-  checkNumber('step', step);
-  if (step === 0) throw new RangeError('Expected a non-zero step for arange');
-  const o = creationOptions('options', options);
-  const ints = [start, end, step].every(Number.isInteger);
-  const dtype = o.dtype ?? (ints ? 'int64' : 'float32');
-  return finish(wrap(native.arange(start, end, step, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
-}
-export function zerosLike(t: Tensor, options: FactoryOptions = {}): Tensor {
-  checkTensor('t', t);
-  return zeros(t.shape, { dtype: t.dtype, device: t.device, ...options });
-}
-export function onesLike(t: Tensor, options: FactoryOptions = {}): Tensor {
-  checkTensor('t', t);
-  return ones(t.shape, { dtype: t.dtype, device: t.device, ...options });
-}
-
-function tensorList(name: string, tensors: unknown): Tensor[] {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw invalid(name, 'a non-empty array of Tensors', tensors);
-  return tensors.map((t, i) => checkTensor(`${name}[${i}]`, t));
-}
-export function cat(tensors: Tensor[], dim = 0): Tensor {
-  return wrap(native.cat(tensorList('tensors', tensors).map((t) => t.handle), checkInteger('dim', dim)));
-}
-export function stack(tensors: Tensor[], dim = 0): Tensor {
-  return wrap(native.stack(tensorList('tensors', tensors).map((t) => t.handle), checkInteger('dim', dim)));
-}
-export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
-  return wrap(native.where(checkTensor('condition', condition).handle, checkTensor('input', a).handle, checkTensor('other', b).handle));
-}
-
 /** How many native tensors JS holds now (not yet disposed or collected). Use it to find leaks. */
 export function liveTensors(): number {
   return native.liveTensors();
@@ -797,51 +584,3 @@ export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }
 
-/** Seeds libtorch's CPU and CUDA generators, as torch.manual_seed does. */
-export function manualSeed(seed: number): void {
-  checkInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER);
-  native.manualSeed(seed);
-}
-
-export function setNumThreads(threads: number): void {
-  native.setNumThreads(checkInteger('threads', threads, 1));
-}
-/**
- * torch.set_flush_denormal: treat denormal floats as zero on the CPU. Gradients that vanish through
- * long recurrences (the tutorial's RNN over 250-token reviews) become denormals, which the CPU
- * computes about 100x slower; flushing them cut the RNN's training step 4.6x here. Returns false where
- * the CPU does not support it.
- */
-export function setFlushDenormal(on: boolean): boolean {
-  return native.setFlushDenormal(checkBoolean('on', on));
-}
-
-/**
- * Threads of OpenBLAS itself, when libtorch's BLAS is OpenBLAS (Debian's libopenblas0-pthread):
- * setNumThreads does not reach it, and by default it starts one busy-waiting thread per core.
- * Returns false when the BLAS in use is not OpenBLAS.
- */
-export function setBlasThreads(threads: number): boolean {
-  return native.setBlasThreads(checkInteger('threads', threads, 1));
-}
-
-export function getNumThreads(): number {
-  return native.getNumThreads();
-}
-
-/**
- * Raises glibc's mmap threshold (default 32 MiB, glibc's maximum on 64-bit) and trim threshold
- * (default 256 MiB) so large tensor buffers are reused
- * from the heap instead of mapped and unmapped on every allocation. On the CPU this speeds up
- * recurrent backward passes several-fold (packed LSTM) and the seed RNN's training step by ~15%, at
- * the cost of holding freed memory in the process. Same effect as the environment variables
- * MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_. Returns false where not supported (non-glibc).
- */
-export function tuneAllocator(options: { mmapThreshold?: number; trimThreshold?: number } = {}): boolean {
-  const o = checkObject('options', options);
-  checkKeys('tuneAllocator', o, ['mmapThreshold', 'trimThreshold']);
-  const max = 2 ** 31 - 1;
-  const mmap = o.mmapThreshold === undefined ? 32 * 2 ** 20 : checkInteger('mmapThreshold', o.mmapThreshold, 0, 32 * 2 ** 20);
-  const trim = o.trimThreshold === undefined ? 256 * 2 ** 20 : checkInteger('trimThreshold', o.trimThreshold, 0, max);
-  return native.setMallocThresholds(mmap, trim);
-}

@@ -1,5 +1,5 @@
 // Registration: the addon's only entry point. Each concept registers its own functions.
-#include "common.h"
+#include "addon.h"
 
 namespace ts {
 namespace {
@@ -12,10 +12,12 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env())->LiveTensors()));
+  return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env())->handles.Live()));
 }
 
 }  // namespace
+
+AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
@@ -27,7 +29,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNN(env, exports);
   InitOptim(env, exports);
   InitCheckpoint(env, exports);
-  InitDevice(env, exports);
+  InitCuda(env, exports);
+  InitRuntime(env, exports);
   return exports;
 }
 

@@ -1,5 +1,6 @@
 // Autograd: requires_grad, backward, grad, detach, and the grad-mode switch behind noGrad().
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
 
 namespace ts {
 namespace {

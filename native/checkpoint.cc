@@ -2,7 +2,8 @@
 // zip + pickle, safetensors) are parsed and validated in lib/checkpoint/; no untrusted byte reaches a
 // libtorch parser. This file re-checks every bound it relies on, so a bug on the JS side is an error here,
 // never an out-of-bounds read.
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,6 +1,8 @@
 // Functional neural-network ops behind lib/nn: embedding, linear, recurrent layers (dense and packed),
 // convolutions, pooling, dropout, softmax and losses. Modules and parameters live in TypeScript.
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
+#include "gated_rnn_cpu.h"
 #include "rnn_cpu.h"
 
 namespace ts {
@@ -78,9 +80,13 @@ Napi::Value Rnn(const Napi::CallbackInfo& info) {
   Recurrent a(info, 2);
   bool batchFirst = Bool(info[9], "batchFirst");
   bool elman = a.mode == "rnn_tanh" || a.mode == "rnn_relu";
-  if (elman && CanUseFusedCpuRnn(input, a.params, a.hasBiases)) {
+  if (elman && Data(info.Env())->fusedCpuRnn && CanUseFusedCpuRnn(input, a.params, a.hasBiases)) {
     auto r = FusedCpuRnn(input, a.hx[0], a.params, a.layers, a.dropout, a.train, a.bidirectional, batchFirst, a.mode == "rnn_relu");
     return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
+  }
+  if (Data(info.Env())->fusedCpuRnn && CanUseFusedCpuGatedRnn(a.mode, input, false, a.hx, a.params, a.hasBiases)) {
+    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", input, Tensor(), a.hx, a.params, a.layers, a.dropout, a.train,
+                                                 a.bidirectional, batchFirst));
   }
   return a.Run(
       info.Env(),
@@ -93,6 +99,10 @@ Napi::Value RnnPacked(const Napi::CallbackInfo& info) {
   const Tensor& data = Unwrap(info[1], "data");
   const Tensor& batchSizes = Unwrap(info[2], "batchSizes");
   Recurrent a(info, 3);
+  if (Data(info.Env())->fusedCpuRnn && CanUseFusedCpuGatedRnn(a.mode, data, true, a.hx, a.params, a.hasBiases)) {
+    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", data, batchSizes, a.hx, a.params, a.layers, a.dropout, a.train,
+                                                 a.bidirectional, /*batchFirst=*/false));
+  }
   return a.Run(
       info.Env(),
       [&] { return torch::lstm(data, batchSizes, a.hx, a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional); },
@@ -132,11 +142,14 @@ Napi::Value FlattenRnnWeights(const Napi::CallbackInfo& info) {
 #endif
 }
 
-// setFusedCpuRnn(on) -> previous: whether dense CPU Elman RNNs use rnn_cpu.cc's fused layer (default) or
-// libtorch's step-by-step one.
-Napi::Value SetFusedCpuRnnFn(const Napi::CallbackInfo& info) {
-  bool previous = FusedCpuRnnEnabled();
-  SetFusedCpuRnn(Bool(info[0], "on"));
+// setFusedCpuRnn(on) -> previous: whether CPU Elman RNNs (dense), LSTMs and GRUs (dense and packed) use
+// the fused layers of rnn_cpu.cc and gated_rnn_cpu.cc (default) or libtorch's step-by-step ones, in
+// this environment only (a worker thread has its own switch).
+Napi::Value SetFusedCpuRnn(const Napi::CallbackInfo& info) {
+  bool on = Bool(info[0], "on");
+  AddonData* data = Data(info.Env());
+  bool previous = data->fusedCpuRnn;
+  data->fusedCpuRnn = on;
   return Napi::Boolean::New(info.Env(), previous);
 }
 
@@ -219,7 +232,7 @@ void InitNN(Napi::Env env, Napi::Object exports) {
   Export<PadPacked>(env, exports, "padPacked");
   Export<Dropout>(env, exports, "dropout");
   Export<FlattenRnnWeights>(env, exports, "flattenRnnWeights");
-  Export<SetFusedCpuRnnFn>(env, exports, "setFusedCpuRnn");
+  Export<SetFusedCpuRnn>(env, exports, "setFusedCpuRnn");
   Export<Conv>(env, exports, "conv");
   Export<Pool>(env, exports, "pool");
   Export<Softmax>(env, exports, "softmax");

@@ -1,6 +1,7 @@
 // Tensor operations with PyTorch's names and semantics: arithmetic, comparison, reductions, shape,
 // indexing and the in-place fills used by initialisation.
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
 
 namespace ts {
 namespace {

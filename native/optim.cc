@@ -1,5 +1,6 @@
 // Optimizers: libtorch's SGD and Adam over tensors that JS owns. One native call per step.
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
 
 namespace ts {
 namespace {

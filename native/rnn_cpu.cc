@@ -13,16 +13,12 @@
 // on many shapes, the parity suite compares this one with PyTorch.
 #include "rnn_cpu.h"
 
-#include <atomic>
-
 namespace ts {
 namespace {
 
 using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-std::atomic<bool> fusedEnabled{true};
 
 // One layer, one direction. x [T, B, I] contiguous; returns [output [T, B, H], hN [B, H]].
 struct FusedRnnLayer : public torch::autograd::Function<FusedRnnLayer> {
@@ -102,11 +98,8 @@ struct FusedRnnLayer : public torch::autograd::Function<FusedRnnLayer> {
 
 }  // namespace
 
-void SetFusedCpuRnn(bool on) { fusedEnabled = on; }
-bool FusedCpuRnnEnabled() { return fusedEnabled; }
-
 bool CanUseFusedCpuRnn(const Tensor& input, const std::vector<Tensor>& params, bool hasBiases) {
-  if (!fusedEnabled || !hasBiases || !input.device().is_cpu() || input.dim() != 3 || input.numel() == 0) return false;
+  if (!hasBiases || !input.device().is_cpu() || input.dim() != 3 || input.numel() == 0) return false;
   if (input.scalar_type() != torch::kFloat32) return false;
   for (const Tensor& p : params) {
     if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat32) return false;  // libtorch's checks give the error

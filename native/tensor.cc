@@ -1,5 +1,6 @@
 // Tensors: creation from typed arrays and factories, metadata, reading data back, dispose, conversion.
-#include "common.h"
+#include "addon.h"
+#include "convert.h"
 
 #include <cstring>
 

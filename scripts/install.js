@@ -85,7 +85,7 @@ function buildWithNodeGyp() {
 
 function main() {
   const started = Date.now();
-  const { findPrebuild } = require('./prebuilds.js');
+  const { findPrebuild } = require('../lib/prebuilds.js');
   const hit = findPrebuild(root);
   const fromSource = wantsSource();
   if (!hit.libtorch.ok) {

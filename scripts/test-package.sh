@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The distribution test (issue 6), run by .ci/run after scripts/setup.sh (libtorch-dev, cmake, g++,
 # `npm ci`, `npm run build:ts`). Also `npm run test:package`.
-#   1. npm run prebuild, npm pack; check what the tarball holds.
+#   1. npm run make-prebuild, npm pack; check what the tarball holds.
 #   2. In an empty project, `npm install <tarball>` with no C++ compiler, make or cmake on PATH and
 #      npm offline (dependencies come from the npm cache, warmed first): the prebuild must be used,
 #      nothing compiled or downloaded. Timed. Then a fresh Node process trains and predicts.
@@ -20,25 +20,27 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 started=$(now)
 
-say "prebuild"
-npm run --silent prebuild
-TAG=$(node scripts/libtorch.js --tag)
+say "make-prebuild"
+npm run --silent make-prebuild
+TAG=$(node lib/libtorch.js --tag)
 PREBUILD="prebuilds/$(node -p 'process.platform + "-" + process.arch')/torch_sentiment.$TAG.node"
-[ -f "$PREBUILD" ] || die "npm run prebuild made no $PREBUILD"
+[ -f "$PREBUILD" ] || die "npm run make-prebuild made no $PREBUILD"
 
 say "npm pack"
 npm pack --silent --pack-destination "$WORK" >/dev/null
 TARBALL=$(ls "$WORK"/torch-sentiment-*.tgz)
 TAR_KB=$(( ($(stat -c %s "$TARBALL") + 512) / 1024 ))
 tar tzf "$TARBALL" | sed 's#^package/##' | sort > "$WORK/contents"
-for f in "$PREBUILD" dist/index.js dist/index.d.ts dist/native.js native/sources.json native/addon.cc \
-  binding.gyp CMakeLists.txt scripts/install.js scripts/libtorch.js scripts/prebuilds.js LICENSE package.json; do
+for f in "$PREBUILD" dist/index.js dist/index.d.ts dist/native.js dist/libtorch.js dist/prebuilds.js native/sources.json \
+  native/addon.cc binding.gyp CMakeLists.txt scripts/install.js lib/libtorch.js lib/prebuilds.js LICENSE package.json; do
   grep -qxF "$f" "$WORK/contents" || die "the tarball lacks $f"
 done
 for f in README.md CHANGELOG.md docs/install.md; do
   [ ! -f "$f" ] || grep -qxF "$f" "$WORK/contents" || die "the tarball lacks $f"
 done
-if grep -E '^(test|bench|examples|build|lib|coverage|node_modules|\.ci)/|\.map$|^scripts/(test-package\.sh|package-check\.js|prebuild\.js|setup\.sh)$' "$WORK/contents"; then
+# Of lib/, only the two files that scripts/install.js, binding.gyp and CMakeLists.txt run at install time.
+if grep -E '^(test|bench|examples|build|lib|coverage|node_modules|\.ci)/|\.map$|^scripts/(test-package\.sh|package-check\.js|make-prebuild\.js|setup\.sh)$' "$WORK/contents" \
+  | grep -vxE 'lib/(libtorch|prebuilds)\.js'; then
   die "the tarball holds the files listed above, which it should not"
 fi
 say "tarball $(basename "$TARBALL"): ${TAR_KB} kB, $(wc -l < "$WORK/contents") files"

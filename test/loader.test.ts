@@ -37,7 +37,7 @@ describe('native loader', () => {
   });
 
   test('a runtime-only libtorch (versioned libraries, no headers) is found and runs the addon', () => {
-    const found = spawnSync(process.execPath, ['scripts/libtorch.js', '--json'], { cwd: root, encoding: 'utf8' });
+    const found = spawnSync(process.execPath, ['lib/libtorch.js', '--json'], { cwd: root, encoding: 'utf8' });
     const info = JSON.parse(found.stdout) as { libDir: string };
     const libs = fs.readdirSync(info.libDir).filter((f) => /^lib(torch|torch_cpu|c10)\.so\.\d+\.\d+(\.\d+)?$/.test(f));
     if (libs.length === 0) return; // libtorch here has unversioned libraries only (the official zip): nothing to simulate
@@ -54,7 +54,7 @@ describe('native loader', () => {
   });
 
   test('the discovery script used by the builds says the same', () => {
-    const r = spawnSync(process.execPath, ['scripts/libtorch.js', '--json'], { cwd: root, env: { ...process.env, LIBTORCH: '/nonexistent/libtorch' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['lib/libtorch.js', '--json'], { cwd: root, env: { ...process.env, LIBTORCH: '/nonexistent/libtorch' }, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('libtorch not found (LIBTORCH: /nonexistent/libtorch does not exist)');
   });

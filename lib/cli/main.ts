@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // torch-sentiment: train, evaluate and predict from the command line.
 import * as fs from 'fs';
+import * as os from 'os';
 import { parseArgs } from 'util';
 import { NBSVM_DEFAULTS } from '../models/nbsvm-defaults';
 // The commands (and with them the native addon) load only when a command runs, so --help and usage
@@ -45,10 +46,13 @@ common options:
 
 class UsageError extends Error {}
 
-function int(name: string, value: string | undefined, fallback: number, min = 1): number {
+function int(name: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects an integer >= ${min}, got '${value}'`);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new UsageError(`--${name} expects an integer ${range}, got '${value}'`);
+  }
   return n;
 }
 
@@ -65,11 +69,40 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** Options that take a value (what follows them is their value, even when it looks like a flag). */
+const VALUED = new Set(['--model', '--epochs', '--batch-size', '--vocab-size', '--lr', '--optimizer', '--seed', '--tokenizer',
+  '--out', '--data', '--device', '--model-dir', '--threads']);
+
+/**
+ * `--batch-size -1` as `--batch-size=-1`: parseArgs takes a value starting with '-' for a flag
+ * ("argument is ambiguous"), but a negative number after an option that takes a value is its value,
+ * to be refused with the range it should lie in.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (VALUED.has(argv[i]) && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) {
+      out.push(`${argv[i]}=${argv[i + 1]}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
+/** Most intra-op threads accepted: more than a few per core only slows libtorch down (and 1e5 takes minutes to start). */
+const MAX_THREADS = Math.max(64, 4 * os.availableParallelism());
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       options: {
         model: { type: 'string' },
@@ -113,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device expects auto, cpu, cuda or cuda:N, got '${device}'`);
   const data = o.data ?? (process.env.TORCH_SENTIMENT_IMDB || undefined);
   if (data !== undefined && !fs.existsSync(data)) throw new UsageError(`--data: ${data} does not exist`);
-  const threads = o.threads === undefined ? undefined : int('threads', o.threads, 1);
+  const threads = o.threads === undefined ? undefined : int('threads', o.threads, 1, 1, MAX_THREADS);
   const progress = !o['no-progress'];
   switch (command) {
     case 'train': {
@@ -124,7 +157,8 @@ export async function main(argv: string[]): Promise<number> {
       if (o.vectors !== undefined && nbsvm) throw new UsageError('--vectors: nbsvm has no word embedding (its features are n-grams)');
       if (o.vectors !== undefined && !/^https?:\/\//.test(o.vectors) && !fs.existsSync(o.vectors)) throw new UsageError(`--vectors: ${o.vectors} does not exist`);
       if (o['full-train'] && !nbsvm) throw new UsageError(`--full-train is for --model nbsvm (the others keep the best epoch on the validation split), got --model ${model}`);
-      await commands().runTrain({
+      // Every flag is checked before the commands (and libtorch) load: a usage error is instant.
+      const settings = {
         model,
         epochs: int('epochs', o.epochs, nbsvm ? NBSVM_DEFAULTS.epochs : 5),
         batchSize: int('batch-size', o['batch-size'], 64),
@@ -140,13 +174,15 @@ export async function main(argv: string[]): Promise<number> {
         device,
         threads,
         progress,
-      });
+      };
+      await commands().runTrain(settings);
       return 0;
     }
     case 'evaluate': {
       const dir = rest[0] ?? o['model-dir'] ?? 'runs/rnn/bundle';
       if (!fs.existsSync(dir)) throw new UsageError(`evaluate: bundle folder ${dir} does not exist (train one first: torch-sentiment train)`);
-      await commands().runEvaluate({ dir, data, device, batchSize: int('batch-size', o['batch-size'], 64), threads, progress });
+      const batchSize = int('batch-size', o['batch-size'], 64);
+      await commands().runEvaluate({ dir, data, device, batchSize, threads, progress });
       return 0;
     }
     case 'predict': {

@@ -7,7 +7,7 @@ import { resolveDevice } from '../device';
 import { NBSVM, NBSVM_DEFAULTS, NgramFeatures, bagsOf, defaultConfig, evaluateBags, trainNbsvm } from '../models';
 import { addonInfo } from '../native';
 import * as nn from '../nn';
-import { manualSeed } from '../tensor';
+import { manualSeed } from '../runtime';
 import { saveBundle, vocabFromItos } from '../train/bundle';
 import { writeMetrics } from '../train/report';
 import type { Metrics } from '../train/report';

@@ -9,16 +9,44 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { TarFormatError, TarParser } from './tar';
-import { checkFunction, checkNonEmptyString } from '../validate';
+import { checkFunction, checkInteger, checkNonEmptyString, optional } from '../validate';
+
+/**
+ * What is wrong with an archive: 'NOT_FOUND', 'NOT_REGULAR' (a FIFO, a device such as /dev/zero,
+ * a folder), 'UNREADABLE', 'CORRUPT' (truncated, not a tar), 'REFUSED' (an unsafe entry path),
+ * 'TOO_LARGE' (over maxEntryBytes or maxTotalBytes), 'DUPLICATE' (an entry twice).
+ */
+export type ArchiveErrorCode = 'NOT_FOUND' | 'NOT_REGULAR' | 'UNREADABLE' | 'CORRUPT' | 'REFUSED' | 'TOO_LARGE' | 'DUPLICATE';
 
 export class ArchiveError extends Error {
   readonly archive: string;
+  readonly code: ArchiveErrorCode;
 
-  constructor(archive: string, message: string) {
+  constructor(archive: string, message: string, code: ArchiveErrorCode = 'CORRUPT') {
     super(message);
     this.name = 'ArchiveError';
     this.archive = archive;
+    this.code = code;
   }
+}
+
+export interface ReadArchiveOptions {
+  /** Largest accepted file in bytes (held in memory); default 10 MB. */
+  maxEntryBytes?: number;
+  /** Most bytes of the uncompressed archive read; default 4 GiB. */
+  maxTotalBytes?: number;
+}
+
+export const DEFAULT_MAX_ENTRY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_BYTES = 4 * 1024 ** 3;
+
+/** The limits of `options`, checked, with their defaults. */
+export function archiveLimits(options: ReadArchiveOptions | undefined, prefix = 'options'): Required<ReadArchiveOptions> {
+  const o = options ?? {};
+  return {
+    maxEntryBytes: optional(o.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, (v) => checkInteger(`${prefix}.maxEntryBytes`, v, 0)),
+    maxTotalBytes: optional(o.maxTotalBytes, DEFAULT_MAX_TOTAL_BYTES, (v) => checkInteger(`${prefix}.maxTotalBytes`, v, 0)),
+  };
 }
 
 /** Size of the gunzipped chunks the tar reader gets (zlib's per-chunk cost on the main thread is ~0.1 ms). */
@@ -39,12 +67,22 @@ const LOW_WATER = 2;
  * event-loop turn, so the next inflate is already under way meanwhile.
  */
 export function readArchiveFiles(archive: string, accept: (entryPath: string) => boolean,
-  onFile: (entryPath: string, contents: Buffer) => void): Promise<void> {
+  onFile: (entryPath: string, contents: Buffer) => void, options?: ReadArchiveOptions): Promise<void> {
   checkNonEmptyString('archive', archive);
   checkFunction('accept', accept);
   checkFunction('onFile', onFile);
+  const limits = archiveLimits(options);
+  // Only a regular file: a FIFO or a device (/dev/zero) would be read forever.
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(archive);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return Promise.reject(new ArchiveError(archive, `archive ${archive} cannot be read: ${(e as Error).message}`, missing ? 'NOT_FOUND' : 'UNREADABLE'));
+  }
+  if (!stat.isFile()) return Promise.reject(new ArchiveError(archive, `archive ${archive} is not a regular file`, 'NOT_REGULAR'));
   return new Promise<void>((resolve, reject) => {
-    const parser = new TarParser(accept, onFile);
+    const parser = new TarParser(accept, onFile, limits);
     const input = fs.createReadStream(archive, { highWaterMark: 1 << 20 });
     let source: Readable = input;
     let done = false;
@@ -57,7 +95,7 @@ export function readArchiveFiles(archive: string, accept: (entryPath: string) =>
       else reject(error);
     };
     const corrupt = (message: string) => new ArchiveError(archive, `archive ${archive} is truncated or corrupt: ${message}`);
-    input.on('error', (e) => finish(new ArchiveError(archive, `archive ${archive} cannot be read: ${e.message}`)));
+    input.on('error', (e) => finish(new ArchiveError(archive, `archive ${archive} cannot be read: ${e.message}`, 'UNREADABLE')));
     const head = Buffer.alloc(2);
     let gz = false;
     try {
@@ -94,6 +132,10 @@ export function readArchiveFiles(archive: string, accept: (entryPath: string) =>
           queue[head0++] = undefined as unknown as Buffer;
           if (head0 === queue.length) queue.length = head0 = 0;
           parser.write(chunk); // after the end-of-archive block it only counts bytes: zlib still checks the CRC
+          if (parser.ended && !gz) {
+            finish(); // a plain tar: nothing after the end block matters (a file of zeros ends at once)
+            return;
+          }
         }
         if (paused && queue.length - head0 <= LOW_WATER) {
           paused = false;
@@ -106,7 +148,8 @@ export function readArchiveFiles(archive: string, accept: (entryPath: string) =>
         }
       } catch (e) {
         if (e instanceof TarFormatError) {
-          finish(e.kind === 'refused' ? new ArchiveError(archive, `archive ${archive}: ${e.message}`) : corrupt(e.message));
+          finish(e.kind === 'corrupt' ? corrupt(e.message)
+            : new ArchiveError(archive, `archive ${archive}: ${e.message}`, e.kind === 'refused' ? 'REFUSED' : 'TOO_LARGE'));
         } else {
           finish(e);
         }

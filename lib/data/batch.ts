@@ -8,21 +8,21 @@
  *
  * The numeric work (padding, vocabulary lookups) is done by the pure
  * `collate`, which needs no native code; only `Batch.fromExamples` touches
- * tensors, through lib/tensor.ts, loaded on first use.
+ * tensors, through lib/factories.ts, loaded on first use.
  */
-import type * as TensorModule from '../tensor';
+import type * as Factories from '../factories';
 import type { DeviceLike, Tensor } from '../tensor';
 import type { Field, PaddedIds } from './field';
 import type { Fields } from './dataset';
 import { outOfRange } from '../validate';
 import { DataError } from './errors';
 
-let tensorModule: typeof TensorModule | undefined;
-function tensors(): typeof TensorModule {
+let factories: typeof Factories | undefined;
+function tensors(): typeof Factories {
   // Loaded lazily so the text pipeline (tokenize, vocab, split) works without the addon.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  tensorModule ??= require('../tensor') as typeof TensorModule;
-  return tensorModule;
+  factories ??= require('../factories') as typeof Factories;
+  return factories;
 }
 
 /** One field of a collated minibatch, before it becomes a tensor. */

@@ -171,7 +171,8 @@ function attempt(url: string, part: string, o: Required<Pick<DownloadOptions, 's
 
 /**
  * Downloads `url` to `dest` (created atomically) unless `dest` already exists
- * with the expected size. Returns `dest`.
+ * with the expected size and sha256 (hashed once, then trusted while its
+ * size and mtime match the `dest + '.sha256'` stamp). Returns `dest`.
  */
 export async function download(url: string, dest: string, options?: DownloadOptions): Promise<string> {
   checkNonEmptyString('url', url);
@@ -194,8 +195,9 @@ export async function download(url: string, dest: string, options?: DownloadOpti
   }
 
   if (fs.existsSync(dest)) {
-    if (size === undefined || fileSize(dest) === size) return dest;
+    if ((size === undefined || fileSize(dest) === size) && (sha256 === undefined || await cachedFileVerified(dest, sha256))) return dest;
     fs.rmSync(dest, { force: true }); // not what we expect: fetch it again
+    fs.rmSync(stampPath(dest), { force: true });
   }
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   const part = `${dest}.part`;
@@ -254,5 +256,45 @@ export async function download(url: string, dest: string, options?: DownloadOpti
     }
   }
   fs.renameSync(part, dest);
+  if (sha256 !== undefined) writeStamp(dest, sha256);
   return dest;
+}
+
+/**
+ * `dest + '.sha256'`: the sha256 a file was verified to have, with its size and mtime then, so a
+ * cached file is hashed once, and again only when it changed (a size match alone proves nothing:
+ * a file truncated and padded, or replaced, keeps its size).
+ */
+function stampPath(dest: string): string {
+  return `${dest}.sha256`;
+}
+
+interface Stamp {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+}
+
+function writeStamp(dest: string, sha256: string): void {
+  const st = fs.statSync(dest);
+  const stamp: Stamp = { sha256, size: st.size, mtimeMs: st.mtimeMs };
+  try {
+    fs.writeFileSync(stampPath(dest), JSON.stringify(stamp) + '\n');
+  } catch {
+    // a read-only cache: the file is verified again next time
+  }
+}
+
+/** Whether the cached `dest` has the sha256 `expected`: from its stamp when the file is unchanged since, else hashed (and stamped). */
+async function cachedFileVerified(dest: string, expected: string): Promise<boolean> {
+  const st = fs.statSync(dest);
+  try {
+    const stamp = JSON.parse(fs.readFileSync(stampPath(dest), 'utf8')) as Stamp;
+    if (stamp.sha256 === expected && stamp.size === st.size && stamp.mtimeMs === st.mtimeMs) return true;
+  } catch {
+    // no stamp, or an unreadable one: hash the file
+  }
+  if (!st.isFile() || (await sha256File(dest)) !== expected) return false;
+  writeStamp(dest, expected);
+  return true;
 }

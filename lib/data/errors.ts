@@ -17,6 +17,14 @@ export type DataErrorCode =
   | 'NOT_SEQUENTIAL'
   /** A Batch is used after `dispose()`. */
   | 'DISPOSED'
+  /** A review in a folder is not a regular file (a FIFO, a device, a folder). */
+  | 'NOT_REGULAR'
+  /** A review in a folder is a symbolic link to a file outside the folder. */
+  | 'OUTSIDE'
+  /** A review, or all of them, is over `maxEntryBytes` / `maxTotalBytes`. */
+  | 'TOO_LARGE'
+  /** The same review twice (an archive with a repeated entry). */
+  | 'DUPLICATE'
   /** A pretrained vectors file (or its .zip) is malformed: wrong dimension, no vectors, no such entry. */
   | 'BAD_VECTORS';
 

@@ -161,7 +161,8 @@ export class Field {
     let end = x.length;
     while (end > 0 && x.charCodeAt(end - 1) === 10) end--; // torchtext: x.rstrip('\n')
     const text = end === x.length ? x : x.slice(0, end);
-    if (this.tokenIds !== undefined) return this.tokenIds.tokenize(text);
+    const interned = this.tokenIds?.tokenize(text);
+    if (interned !== undefined) return interned;
     const tokens = this.tokenizer(text);
     if (!Array.isArray(tokens)) throw invalid('tokenize(x)', 'an array of strings', tokens);
     if (this.lower) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i].toLowerCase();
@@ -225,6 +226,7 @@ export class Field {
     const { vectors, unkInit, ...vocabOptions } = o;
     if (vectors === undefined && unkInit !== undefined) throw invalid('options.unkInit', 'undefined without options.vectors', unkInit);
     this.vocab = new Vocab(counter, { ...vocabOptions, specials: this.specials(extra) } as VocabOptions);
+    this.tokenIds?.freeze();
     if (vectors !== undefined) this.vocab.vectors = vectorsTensor(this.vocab.itos, vectors as Vectors | Vectors[], unkInit as UnkInit | undefined);
     return this.vocab;
   }

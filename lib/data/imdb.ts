@@ -21,7 +21,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArchiveError, readArchiveFiles } from './archive';
+import { ArchiveError, ReadArchiveOptions, archiveLimits, readArchiveFiles } from './archive';
 import { Dataset } from './dataset';
 import { cacheDir, download } from './download';
 import type { Field } from './field';
@@ -59,10 +59,14 @@ export interface ImdbOptions {
   retries?: number;
   retryDelayMs?: number;
   stallTimeoutMs?: number;
+  /** Largest review file accepted, in bytes (default 10 MB; IMDb's largest is 14 KB). */
+  maxEntryBytes?: number;
+  /** Most bytes read in all: the uncompressed archive, or the folder's reviews (default 4 GiB). */
+  maxTotalBytes?: number;
 }
 
 const KNOWN = ['root', 'url', 'sha256', 'size', 'archive', 'path', 'download', 'progress', 'retries', 'retryDelayMs',
-  'stallTimeoutMs'] as const;
+  'stallTimeoutMs', 'maxEntryBytes', 'maxTotalBytes'] as const;
 
 const SPLITS = ['train', 'test'] as const;
 const LABELS = ['neg', 'pos'] as const;
@@ -111,14 +115,18 @@ function checkLayout(where: string, reviews: RawReview[]): void {
  * zlib inflates the next part of the archive on the thread pool; only its
  * first line is decoded (or, with basic_english, tokenized from the bytes).
  */
-async function readFromArchive(archive: string, textField: Field): Promise<RawReview[]> {
-  if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`);
+async function readFromArchive(archive: string, textField: Field, limits: Required<ReadArchiveOptions>): Promise<RawReview[]> {
+  if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`, 'NOT_FOUND');
   const reviews: RawReview[] = [];
+  const seen = new Set<string>();
   await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, contents) => {
     const m = ENTRY.exec(p) as RegExpExecArray;
+    const key = `${m[1]}/${m[2]}/${m[3]}_${m[4]}`;
+    if (seen.has(key)) throw new ArchiveError(archive, `archive ${archive}: entry ${JSON.stringify(p)} appears twice (a review would count double)`, 'DUPLICATE');
+    seen.add(key);
     const value = textField.preprocessBytes(contents.subarray(0, firstLineEnd(contents)));
     reviews.push({ split: m[1] as Split, label: m[2], id: Number(m[3]), rating: Number(m[4]), value });
-  });
+  }, limits);
   checkLayout(`archive ${archive}`, reviews);
   return sortReviews(reviews);
 }
@@ -133,7 +141,32 @@ function resolveFolder(dir: string): string {
     `(or ${inner}/train and ${inner}/test)`);
 }
 
-async function readFromFolder(dir: string): Promise<RawReview[]> {
+/**
+ * The first line of the review file `file` in `folder`: refused unless it is a regular file (a FIFO
+ * would never finish reading) and lies in `folder` once symbolic links are resolved (a link to
+ * /etc/passwd would join the training set), and is at most `maxBytes` long.
+ */
+async function readReview(folder: string, realFolder: string, file: string, maxBytes: number): Promise<{ text: string; bytes: number }> {
+  const real = await fs.promises.realpath(file);
+  if (real !== realFolder && !real.startsWith(realFolder + path.sep)) {
+    throw new DataError('OUTSIDE', `${file} is a link to ${real}, outside the folder ${folder}: refused`);
+  }
+  const st = await fs.promises.stat(real);
+  if (!st.isFile()) throw new DataError('NOT_REGULAR', `${file} is not a regular file: refused`);
+  if (st.size > maxBytes) throw new DataError('TOO_LARGE', `${file} is ${st.size} bytes, over the maxEntryBytes limit (${maxBytes})`);
+  const handle = await fs.promises.open(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    // Read at most maxBytes + 1, whatever the file grew to since stat.
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (bytesRead > maxBytes) throw new DataError('TOO_LARGE', `${file} is over the maxEntryBytes limit (${maxBytes})`);
+    return { text: firstLine(buf.toString('utf8', 0, bytesRead)), bytes: bytesRead };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readFromFolder(dir: string, limits: Required<ReadArchiveOptions>): Promise<RawReview[]> {
   if (!fs.existsSync(dir)) throw new DataError('NOT_FOUND', `folder ${dir} does not exist`);
   const folder = resolveFolder(dir);
   const jobs: Array<Omit<RawReview, 'text'> & { file: string }> = [];
@@ -148,12 +181,17 @@ async function readFromFolder(dir: string): Promise<RawReview[]> {
     }
   }
   const reviews: RawReview[] = new Array(jobs.length);
+  const realFolder = await fs.promises.realpath(folder);
   let next = 0;
+  let total = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const i = next++;
       const { file, ...rest } = jobs[i];
-      reviews[i] = { ...rest, text: firstLine(await fs.promises.readFile(file, 'utf8')) };
+      const { text, bytes } = await readReview(folder, realFolder, file, limits.maxEntryBytes);
+      total += bytes;
+      if (total > limits.maxTotalBytes) throw new DataError('TOO_LARGE', `the reviews in ${folder} are over the maxTotalBytes limit (${limits.maxTotalBytes})`);
+      reviews[i] = { ...rest, text };
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
@@ -205,10 +243,11 @@ export class IMDB {
     if (!labelField || typeof labelField.preprocess !== 'function') throw invalid('labelField', 'a Field', labelField);
     const o = checkObject('options', options);
     checkKeys('IMDB.splits options', o, KNOWN);
+    const limits = archiveLimits(o as ReadArchiveOptions);
     let reviews: RawReview[];
-    if (o.path !== undefined) reviews = await readFromFolder(path.resolve(checkNonEmptyString('options.path', o.path)));
-    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkNonEmptyString('options.archive', o.archive)), textField);
-    else reviews = await readFromArchive(await cachedArchive(o), textField);
+    if (o.path !== undefined) reviews = await readFromFolder(path.resolve(checkNonEmptyString('options.path', o.path)), limits);
+    else if (o.archive !== undefined) reviews = await readFromArchive(path.resolve(checkNonEmptyString('options.archive', o.archive)), textField, limits);
+    else reviews = await readFromArchive(await cachedArchive(o), textField, limits);
     const fields = { text: textField, label: labelField };
     const bySplit: Record<Split, ImdbExample[]> = { train: [], test: [] };
     for (const r of reviews) {

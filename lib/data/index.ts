@@ -19,7 +19,7 @@ export { BucketIterator } from './iterator';
 export type { IteratorOptions, SplitsOptions } from './iterator';
 export { Batch, collate } from './batch';
 export type { CollatedField } from './batch';
-export { getTokenizer, spacyTokenizer } from './tokenizers';
+export { getTokenizer, setTokenizerCacheLimit, spacyTokenizer } from './tokenizers';
 export type { TokenizerFn, TokenizerLike, TokenizerName } from './tokenizers';
 export { basicEnglishTokenize, basicEnglishTokenizeBytes } from '../text/basic-english';
 export { whitespaceTokenize } from '../text/whitespace';

@@ -21,10 +21,10 @@ const MAX_META = 1 << 20;
 
 /** What went wrong, in words (the caller adds which archive). */
 export class TarFormatError extends Error {
-  /** 'corrupt' (bad header, truncated data) or 'refused' (unsafe entry path). */
-  readonly kind: 'corrupt' | 'refused';
+  /** 'corrupt' (bad header, truncated data), 'refused' (unsafe entry path) or 'too-large' (over a limit). */
+  readonly kind: 'corrupt' | 'refused' | 'too-large';
 
-  constructor(kind: 'corrupt' | 'refused', message: string) {
+  constructor(kind: 'corrupt' | 'refused' | 'too-large', message: string) {
     super(message);
     this.name = 'TarFormatError';
     this.kind = kind;
@@ -109,6 +109,14 @@ function parsePax(data: Buffer): Map<string, string> {
   return out;
 }
 
+/** Caps on what an archive may make the reader hold or read (see ReadArchiveOptions). */
+export interface TarLimits {
+  /** Largest accepted file, in bytes (its contents are held in memory). */
+  maxEntryBytes?: number;
+  /** Most bytes of the uncompressed archive read in all. */
+  maxTotalBytes?: number;
+}
+
 export class TarParser {
   private state = State.Header;
   private readonly header = Buffer.alloc(BLOCK);
@@ -132,7 +140,8 @@ export class TarParser {
    * beyond that chunk's life if the chunk's memory is reused).
    */
   constructor(private readonly accept: (path: string) => boolean,
-    private readonly onFile: (path: string, contents: Buffer) => void) {}
+    private readonly onFile: (path: string, contents: Buffer) => void,
+    private readonly limits: TarLimits = {}) {}
 
   /** True once the end-of-archive block was read (what follows is ignored). */
   get ended(): boolean {
@@ -142,6 +151,10 @@ export class TarParser {
   /** Parses the next bytes of the archive. Throws TarFormatError (or what `onFile` throws). */
   write(chunk: Buffer): void {
     const n = chunk.length;
+    const maxTotal = this.limits.maxTotalBytes ?? Infinity;
+    if (this.offset + this.headerFill + n > maxTotal) {
+      throw new TarFormatError('too-large', `more than ${maxTotal} bytes once uncompressed (the maxTotalBytes limit)`);
+    }
     let pos = 0;
     while (pos < n) {
       switch (this.state) {
@@ -249,7 +262,12 @@ export class TarParser {
     this.path = path;
     const regular = type === 0x30 || type === 0x37 || (type === 0 && !path.endsWith('/'));
     if (regular) {
-      this.begin(this.accept(path) ? Target.File : Target.Skip, size);
+      const accepted = this.accept(path);
+      const maxEntry = this.limits.maxEntryBytes ?? Infinity;
+      if (accepted && size > maxEntry) {
+        throw new TarFormatError('too-large', `entry ${JSON.stringify(path)} is ${size} bytes, over the maxEntryBytes limit (${maxEntry})`);
+      }
+      this.begin(accepted ? Target.File : Target.Skip, size);
     } else if ((type >= 0x31 && type <= 0x36) || type === 0) {
       this.begin(Target.Skip, 0); // links, devices, directories, FIFOs: no data blocks
     } else {

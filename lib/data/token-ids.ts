@@ -5,6 +5,7 @@
  * instead of one Map lookup, same results. Examples do not change once made;
  * an array this did not make, or whose length changed, goes by its strings.
  */
+import { DEFAULT_CACHE_LIMIT } from '../text/interner';
 import type { InternedTokenizer } from './tokenizers';
 import { Counter, Vocab } from './vocab';
 
@@ -15,19 +16,33 @@ export class TokenIds {
   /** Interner id -> index in `mapVocab` (-1: not in it, and it has no `<unk>`), grown with the interner. */
   private map = new Int32Array(0);
   private mapVocab: Vocab | undefined;
+  /** Past this many interned tokens, `tokenize` declines (see freeze). */
+  private limit = Infinity;
 
   constructor(tokenizer: InternedTokenizer) {
     this.tokenizer = tokenizer;
   }
 
-  /** The tokens of `text`, remembered with their ids. */
-  tokenize(text: string): string[] {
+  /**
+   * Called once the vocabulary is built: the interner may still grow by `slack` tokens (a test
+   * split read afterwards, a few predictions), then `tokenize` declines and the Field tokenizes
+   * with the shared, bounded tokenizer instead (same tokens, by their strings): a Field used in a
+   * long-running service does not keep every word it is sent.
+   */
+  freeze(slack = DEFAULT_CACHE_LIMIT): void {
+    this.limit = this.tokenizer.interner.size + slack;
+  }
+
+  /** The tokens of `text`, remembered with their ids; undefined past the limit (see freeze). */
+  tokenize(text: string): string[] | undefined {
+    if (this.tokenizer.interner.size > this.limit) return undefined;
     return this.remember(this.tokenizer.ids(text));
   }
 
-  /** The tokens of the UTF-8 `bytes` read without decoding them, or undefined when the tokenizer cannot. */
+  /** The tokens of the UTF-8 `bytes` read without decoding them, or undefined when the tokenizer cannot (or past the limit). */
   tokenizeBytes(bytes: Uint8Array): string[] | undefined {
-    return this.tokenizer.idsFromBytes === undefined ? undefined : this.remember(this.tokenizer.idsFromBytes(bytes));
+    if (this.tokenizer.idsFromBytes === undefined || this.tokenizer.interner.size > this.limit) return undefined;
+    return this.remember(this.tokenizer.idsFromBytes(bytes));
   }
 
   private remember(ids: Int32Array): string[] {

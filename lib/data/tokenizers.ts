@@ -7,21 +7,45 @@
  * The tokenizers themselves live in lib/text/.
  */
 import { basicEnglishIds, basicEnglishIdsFromBytes, basicEnglishInterner, basicEnglishTokenize } from '../text/basic-english';
-import type { TokenInterner } from '../text/interner';
-import { SpacyTokenizer } from '../text/spacy/tokenizer';
+import { TokenInterner } from '../text/interner';
+import { SpacyRules, SpacyTokenizer, englishRules } from '../text/spacy/tokenizer';
 import { whitespaceTokenize } from '../text/whitespace';
-import { invalid } from '../validate';
+import { checkNumber, invalid } from '../validate';
 
 export type TokenizerFn = (text: string) => string[];
 export type TokenizerName = 'spacy' | 'basic_english' | 'whitespace';
 export type TokenizerLike = TokenizerName | TokenizerFn;
 
 let spacySingleton: SpacyTokenizer | undefined;
+let rules: SpacyRules | undefined;
+let cacheLimit: number | undefined;
 
-/** The shared spaCy-compatible tokenizer (its chunk cache is shared too). */
+/** The English rules, compiled once (their regexes keep no state between calls). */
+function sharedRules(): SpacyRules {
+  rules ??= englishRules();
+  return rules;
+}
+
+/**
+ * The shared spaCy-compatible tokenizer (its chunk cache is shared too), bounded like
+ * `basicEnglishTokenize`: see setTokenizerCacheLimit.
+ */
 export function spacyTokenizer(): SpacyTokenizer {
-  spacySingleton ??= new SpacyTokenizer();
+  spacySingleton ??= new SpacyTokenizer(sharedRules(), cacheLimit === undefined ? {} : { maxTokens: cacheLimit });
   return spacySingleton;
+}
+
+/**
+ * Most tokens the shared tokenizers ('basic_english', 'spacy' through `getTokenizer`) keep
+ * interned, and chunks spaCy keeps cached, between texts (default 65,536): past it they start
+ * afresh before the next text, so a long-running service keeps a flat memory whatever it is sent.
+ * Infinity keeps everything. Fields are not affected: they intern into their own tables.
+ */
+export function setTokenizerCacheLimit(maxTokens: number): void {
+  checkNumber('maxTokens', maxTokens, { finite: false, min: 1 });
+  cacheLimit = maxTokens;
+  basicEnglishInterner.limit = maxTokens;
+  if (spacySingleton !== undefined) spacySingleton.interner.limit = maxTokens;
 }
 
 let spacyFn: TokenizerFn | undefined;
@@ -32,8 +56,7 @@ export function getTokenizer(tokenizer: TokenizerLike | undefined | null): Token
   if (typeof tokenizer === 'function') return tokenizer;
   if (tokenizer === 'basic_english') return basicEnglishTokenize;
   if (tokenizer === 'spacy') {
-    const t = spacyTokenizer();
-    spacyFn ??= (text: string) => t.tokenize(text);
+    spacyFn ??= (text: string) => spacyTokenizer().tokenize(text);
     return spacyFn;
   }
   throw invalid('tokenize', "'spacy', 'basic_english', 'whitespace' or a function (text: string) => string[]", tokenizer);
@@ -41,7 +64,7 @@ export function getTokenizer(tokenizer: TokenizerLike | undefined | null): Token
 
 /**
  * A tokenizer function's interned form: token ids in `interner` (whose keys
- * are the very strings the function returns), so counting and lookups run
+ * are strings equal to those the function returns), so counting and lookups run
  * over typed arrays. `idsFromBytes` reads UTF-8 without decoding it.
  */
 export interface InternedTokenizer {
@@ -50,18 +73,31 @@ export interface InternedTokenizer {
   idsFromBytes?(bytes: Uint8Array): Int32Array;
 }
 
-const basicEnglishInterned: InternedTokenizer = {
-  interner: basicEnglishInterner,
-  ids: (text) => basicEnglishIds(text, basicEnglishInterner),
-  idsFromBytes: (bytes) => basicEnglishIdsFromBytes(bytes, basicEnglishInterner),
-};
-
-/** The interned form of a function `getTokenizer` returned ('basic_english', 'spacy'), else undefined. */
+/**
+ * The interned form of a function `getTokenizer` returned ('basic_english', 'spacy'), else
+ * undefined: a new one, with its own unbounded interner (and spaCy chunk cache), for one Field.
+ * The shared tokenizers are bounded, and a trim would invalidate the ids a Field keeps for its
+ * examples; a Field's tables grow with its corpus only (see TokenIds.freeze).
+ */
 export function internedTokenizer(fn: TokenizerFn): InternedTokenizer | undefined {
-  if (fn === basicEnglishTokenize) return basicEnglishInterned;
+  if (fn === basicEnglishTokenize) {
+    const interner = new TokenInterner();
+    return {
+      interner,
+      ids: (text) => basicEnglishIds(text, interner),
+      idsFromBytes: (bytes) => basicEnglishIdsFromBytes(bytes, interner),
+    };
+  }
   if (fn === spacyFn) {
-    const t = spacyTokenizer();
-    return { interner: t.interner, ids: (text) => t.tokenizeIds(text) };
+    // Made on first use: a Field that never tokenizes (one given a vocabulary) costs nothing.
+    let t: SpacyTokenizer | undefined;
+    const own = () => (t ??= new SpacyTokenizer(sharedRules(), { maxTokens: Infinity }));
+    return {
+      get interner() {
+        return own().interner;
+      },
+      ids: (text) => own().tokenizeIds(text),
+    };
   }
   return undefined;
 }

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
+import type * as FactoriesModule from '../factories';
 import type * as TensorModule from '../tensor';
 import type { Tensor } from '../tensor';
 import { checkInteger, checkKeys, checkNonEmptyString, checkObject, invalid, optional } from '../validate';
@@ -250,10 +251,13 @@ export function vectorsTensor(itos: readonly string[], vectors: Vectors | Vector
   const list = Array.isArray(vectors) ? vectors : [vectors];
   if (!list.length || list.some((v) => !(v instanceof Vectors))) throw invalid('vectors', 'a Vectors or an array of Vectors', vectors);
   if (unkInit !== 'zeros' && unkInit !== 'normal' && typeof unkInit !== 'function') throw invalid('unkInit', "a function that fills a tensor in place, 'zeros' or 'normal'", unkInit);
+  // Loaded here, so lib/data works without the addon until vectors are asked for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const t = require('../tensor') as typeof TensorModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const f = require('../factories') as typeof FactoriesModule;
   const total = list.reduce((n, v) => n + v.dim, 0);
-  const init = t.zeros([itos.length, total]);
+  const init = f.zeros([itos.length, total]);
   try {
     if (unkInit === 'normal') t.noGrad(() => init.normal_());
     else if (typeof unkInit === 'function') t.noGrad(() => unkInit(init));
@@ -266,7 +270,7 @@ export function vectorsTensor(itos: readonly string[], vectors: Vectors | Vector
         at += v.dim;
       }
     });
-    return t.tensor(data, { shape: [itos.length, total] });
+    return f.tensor(data, { shape: [itos.length, total] });
   } finally {
     init.dispose();
   }

@@ -1,7 +1,8 @@
 // The tutorial series' models, with PyTorch's module and parameter names so their state dicts load
 // into the Python tutorials' classes and back.
 import * as nn from '../nn';
-import { Tensor, cat } from '../tensor';
+import { cat } from '../factories';
+import { Tensor } from '../tensor';
 import { tidy } from '../scope';
 import { NBSVM, NBSVM_DEFAULTS } from './nbsvm';
 import { checkInteger, checkNumber, checkBoolean, checkOneOf, checkObject, invalid } from '../validate';
@@ -126,7 +127,7 @@ export interface ModelConfig {
 export function defaultConfig(model: ModelName, vocabSize: number, padIdx: number): ModelConfig {
   const base = { model, vocabSize, outputDim: 1, padIdx, nLayers: 2, bidirectional: true, dropout: 0.5, nFilters: 100, filterSizes: [3, 4, 5] };
   if (model === 'rnn') return { ...base, embeddingDim: 100, hiddenDim: 256, nLayers: 1, bidirectional: false, dropout: 0 };
-  if (model === 'nbsvm') return { ...base, embeddingDim: 1, hiddenDim: 1, nLayers: 0, bidirectional: false, dropout: 0, ngrams: NBSVM_DEFAULTS.ngrams };
+  if (model === 'nbsvm') return { ...base, embeddingDim: 1, hiddenDim: 1, nLayers: 1, bidirectional: false, dropout: 0, ngrams: NBSVM_DEFAULTS.ngrams };
   return { ...base, embeddingDim: 100, hiddenDim: 256 };
 }
 

@@ -1,7 +1,9 @@
 import { TorchError } from '../errors';
 import { native } from '../native';
 import { tidy } from '../scope';
-import { Tensor, arange, checkCudaIndices, wrap } from '../tensor';
+import { checkCudaIndices } from '../cuda-guard';
+import { arange } from '../factories';
+import { Tensor, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, checkTensor, invalid } from '../validate';
 import { embeddingWeight, paddingIndex } from './embedding';
 import { Module } from './module';

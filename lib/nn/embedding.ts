@@ -1,6 +1,8 @@
 import { TorchError } from '../errors';
 import { native } from '../native';
-import { Tensor, checkCudaIndices, empty, noGrad, wrap } from '../tensor';
+import { checkCudaIndices } from '../cuda-guard';
+import { empty } from '../factories';
+import { Tensor, noGrad, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkObject, checkKeys, checkTensor } from '../validate';
 import { normal_ } from './init';
 import { Module, parameter } from './module';

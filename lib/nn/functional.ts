@@ -1,4 +1,5 @@
 // torch.nn.functional: the stateless ops the tutorial models use.
+import { checkCudaIndices } from '../cuda-guard';
 import { native } from '../native';
 import { Tensor, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkNumber, checkTensor, invalid } from '../validate';
@@ -25,7 +26,11 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   return wrap(native.linear(checkTensor('input', input).handle, checkTensor('weight', weight).handle, bias === undefined ? undefined : checkTensor('bias', bias).handle));
 }
 export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number): Tensor {
-  return wrap(native.embedding(checkTensor('weight', weight).handle, checkTensor('input', input).handle, paddingIdx === undefined ? -1 : checkInteger('paddingIdx', paddingIdx)));
+  checkTensor('input', input);
+  checkTensor('weight', weight);
+  const padding = paddingIdx === undefined ? -1 : checkInteger('paddingIdx', paddingIdx);
+  checkCudaIndices('input', input, weight, 0, false);
+  return wrap(native.embedding(weight.handle, input.handle, padding));
 }
 
 function sizes(name: string, value: unknown, n: number, min: number): number[] {

@@ -1,5 +1,6 @@
 import { native } from '../native';
-import { Tensor, empty, wrap } from '../tensor';
+import { empty } from '../factories';
+import { Tensor, wrap } from '../tensor';
 import { checkBoolean, checkInteger, checkObject, checkKeys, checkTensor } from '../validate';
 import { resetWeightAndBias } from './init';
 import { Module, parameter } from './module';

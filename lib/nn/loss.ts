@@ -1,9 +1,8 @@
+import { checkCudaClassTargets } from '../cuda-guard';
 import { native } from '../native';
 import { Tensor, wrap } from '../tensor';
 import { checkInteger, checkNumber, checkObject, checkKeys, checkOneOf, checkTensor } from '../validate';
 import { Module } from './module';
-import { TorchError } from '../errors';
-import { tidy } from '../scope';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 const REDUCTIONS = ['none', 'mean', 'sum'] as const; // codes 0, 1, 2 as at::Reduction
@@ -32,15 +31,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: { reduction
   const weight = o.weight === undefined ? undefined : checkTensor('weight', o.weight).handle;
   const ignore = o.ignoreIndex === undefined ? -100 : checkInteger('ignoreIndex', o.ignoreIndex);
   const smoothing = o.labelSmoothing === undefined ? 0 : checkNumber('labelSmoothing', o.labelSmoothing, { min: 0, max: 1 });
-  if (input.device.startsWith('cuda') && target.dtype !== 'float32' && target.dtype !== 'float64' && input.ndim >= 1) {
-    // A class index out of range is a device-side assert on the GPU: check on the host first.
-    const classes = input.ndim === 1 ? input.shape[0] : input.shape[1];
-    const [lo, hi] = tidy(() => {
-      const t = target.maskedSelect(target.ne(ignore));
-      return t.numel === 0 ? [0, 0] : [t.amin().item() as number, t.amax().item() as number];
-    });
-    if (lo < 0 || hi >= classes) throw new TorchError(`Target ${lo < 0 ? lo : hi} is out of bounds: class indices must be in [0, ${classes})`);
-  }
+  if (input.ndim >= 1) checkCudaClassTargets(input, target, input.ndim === 1 ? input.shape[0] : input.shape[1], ignore);
   return wrap(native.crossEntropy(input.handle, target.handle, weight, reductionCode(o.reduction), ignore, smoothing));
 }
 

@@ -106,9 +106,8 @@ export abstract class Module {
     for (const [, p] of this.ownParameters()) {
       if (p.device === name || (name === 'cuda' && p.device.startsWith('cuda'))) continue;
       const moved = p.to(name);
-      native.setData(p.handle, moved.handle);
+      p.setData(moved);
       moved.dispose();
-      (p as unknown as { _meta: unknown })._meta = null;
     }
     // Children move themselves, so modules with device-specific layouts (RNNs on cuDNN) can adjust.
     for (const [, child] of this.namedChildren()) child.to(name);

@@ -2,12 +2,12 @@
 // initialisation and return values. The recurrence itself is one libtorch call per forward.
 import { TorchError } from '../errors';
 import { native } from '../native';
-import { Tensor, tensor, wrap, zeros } from '../tensor';
+import { Tensor, wrap } from '../tensor';
+import { empty, tensor, zeros } from '../factories';
 import { tidy } from '../scope';
 import { checkBoolean, checkInteger, checkNumber, checkObject, checkKeys, checkOneOf, checkTensor, invalid } from '../validate';
 import { uniform_ } from './init';
 import { Module, parameter } from './module';
-import { empty } from '../tensor';
 import type { DeviceLike } from '../device';
 
 /** A batch of variable-length sequences packed by packPaddedSequence, as torch's PackedSequence. */
@@ -174,7 +174,6 @@ export abstract class RNNBase extends Module {
     const weights = this.flatWeights();
     if (!weights[0].device.startsWith('cuda')) return;
     native.flattenRnnWeights(weights.map((w) => w.handle), this.bias ? 4 : 2, this.inputSize, this.mode, this.hiddenSize, this.numLayers, this.batchFirst, this.bidirectional);
-    for (const w of weights) (w as unknown as { _meta: unknown })._meta = null;
   }
 
   /** The weights in the order libtorch's recurrent kernels take them (PyTorch's _flat_weights). */

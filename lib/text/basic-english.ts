@@ -4,12 +4,16 @@
  * of a string (`basicEnglishIds`) and interned ids read straight from UTF-8
  * bytes (`basicEnglishIdsFromBytes`, what IMDB.splits uses on an archive).
  */
-import { HASH_SEED, TokenInterner } from './interner';
+import { DEFAULT_CACHE_LIMIT, HASH_SEED, TokenInterner } from './interner';
 import { asBuffer, checkBytes, utf8SpaceLength } from './utf8';
 import { isPySpace } from './whitespace';
 
-/** The interner of `basicEnglishTokenize` and `basicEnglishTokenizeBytes`: their tokens are its keys. */
-export const basicEnglishInterner = new TokenInterner();
+/**
+ * The interner of `basicEnglishTokenize` and `basicEnglishTokenizeBytes`: their tokens are its
+ * keys. Bounded (`limit`, default DEFAULT_CACHE_LIMIT tokens; cleared before a text when over it),
+ * since a service calls them on every request: a Field interns into its own interner instead.
+ */
+export const basicEnglishInterner = new TokenInterner({ limit: DEFAULT_CACHE_LIMIT });
 
 /**
  * torchtext.data.utils._basic_english_normalize: lower-case; `'` -> ` '  `; drop `"`;
@@ -19,6 +23,7 @@ export const basicEnglishInterner = new TokenInterner();
  * Tokens are interned: equal tokens are the same string instance.
  */
 export function basicEnglishTokenize(text: string): string[] {
+  basicEnglishInterner.trim();
   return basicEnglishInterner.tokens(basicEnglishIds(text, basicEnglishInterner));
 }
 
@@ -228,5 +233,6 @@ export function basicEnglishIdsFromBytes(bytes: Uint8Array, interner: TokenInter
 
 /** `basicEnglishTokenize` of UTF-8 bytes (see basicEnglishIdsFromBytes); tokens are shared string instances. */
 export function basicEnglishTokenizeBytes(bytes: Uint8Array, start = 0, end?: number): string[] {
+  basicEnglishInterner.trim();
   return basicEnglishInterner.tokens(basicEnglishIdsFromBytes(bytes, basicEnglishInterner, start, end));
 }

@@ -30,6 +30,9 @@ function emptyStringArray(): string[] {
   return a;
 }
 
+/** Default `limit` of the shared tokenizers' interners and caches (tokens, or chunks for spaCy). */
+export const DEFAULT_CACHE_LIMIT = 1 << 16;
+
 export class TokenInterner {
   /** id -> token. (Made with a string and emptied, so it holds strings from the start: a fresh
    * `[]` changes elements kind on its first push, which deoptimizes code compiled for another interner.) */
@@ -47,9 +50,44 @@ export class TokenInterner {
   /** Ids of one-byte tokens (-1: not looked up yet), and a one-byte scratch. */
   private readonly byteIds = new Int32Array(128).fill(-1);
   private readonly one = new Uint8Array(1);
+  /**
+   * Most tokens kept (see `trim`): Infinity (never cleared) for the interners of a Field, which
+   * grow with the finite corpus; a cap for the shared tokenizers a service calls on every request.
+   */
+  limit: number;
+  /** Bumped by `clear()`: ids handed out before then no longer mean anything. */
+  generation = 0;
+
+  constructor(options: { limit?: number } = {}) {
+    this.limit = options.limit ?? Infinity;
+  }
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /** Forgets every token: ids restart at 0 and `generation` changes. */
+  clear(): void {
+    this.keys.length = 0;
+    this.table = new Int32Array(4 * 2048);
+    this.mask = 2047;
+    this.pool = new Uint8Array(1 << 12);
+    this.poolLength = 0;
+    this.byteIds.fill(-1);
+    this.generation++;
+  }
+
+  /**
+   * Clears the interner when it holds more than `limit` tokens (a generation
+   * reset: memory stays bounded whatever the texts, and a working set smaller
+   * than the limit is interned again within a few calls). Tokenizers call it
+   * before a text, never in the middle of one, so the ids of one result are
+   * always of one generation. Returns whether it cleared.
+   */
+  trim(): boolean {
+    if (this.keys.length <= this.limit) return false;
+    this.clear();
+    return true;
   }
 
   /** Id of `text.slice(start, end)` whose hash is `h` (see hashStep), adding it if new. */

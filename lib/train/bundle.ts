@@ -13,8 +13,8 @@ import { ModelConfig, NBSVM, SentimentModel, createModel, loadFeatures, needsLen
 import { addonInfo } from '../native';
 import { checkString, invalid } from '../validate';
 import type { CheckpointFormat } from '../checkpoint';
-import { loadCheckpoint } from './loop';
-import { save } from '../serialize';
+import { load, save } from '../serialize';
+import { checkBundleConfig, checkVocabFile, checkWeights } from './bundle-config';
 import { predictSentiment } from './predict';
 import { tidy } from '../scope';
 import { noGrad } from '../tensor';
@@ -108,7 +108,7 @@ function nbsvmProbability(model: NBSVM, tokenize: (text: string) => string[], lo
   return noGrad(() => tidy(() => model.forwardTexts([tokens]).sigmoid().item() as number));
 }
 
-function readJson<T>(file: string): T {
+function readJson(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -116,44 +116,53 @@ function readJson<T>(file: string): T {
     throw new TorchError(`${file} is missing: not a model bundle folder (expected model.pt, vocab.json, config.json)`);
   }
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch (e) {
     throw new TorchError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
 }
 
-/** Loads a bundle saved by saveBundle (or `torch-sentiment train`) onto a device. */
+/**
+ * Loads a bundle saved by saveBundle (or `torch-sentiment train`) onto a device. Every file is
+ * checked before a model is built (see bundle-config.ts): config.json's fields, vocab.json, then
+ * the weights' names, shapes, dtype and values against the config; each error names the file and field.
+ */
 export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): LoadedBundle {
   checkString('dir', dir);
-  const config = readJson<BundleConfig>(path.join(dir, 'config.json'));
-  if (config.format !== BUNDLE_FORMAT) throw new TorchError(`${path.join(dir, 'config.json')}: unknown format ${JSON.stringify(config.format)} (expected ${BUNDLE_FORMAT})`);
-  const { itos } = readJson<{ itos: string[] }>(path.join(dir, 'vocab.json'));
-  const nbsvm = config.model.model === 'nbsvm'; // its vocabulary is features.pt's n-grams, vocab.json's itos is empty
-  if (!Array.isArray(itos) || (!nbsvm && itos.length !== config.model.vocabSize)) throw new TorchError(`vocab.json has ${itos?.length} words but the model expects ${config.model.vocabSize}`);
-  const vocab = vocabFromItos(itos, config.specials);
-  if (config.preprocessing !== undefined && config.preprocessing !== 'bigrams') {
-    throw new TorchError(`${path.join(dir, 'config.json')}: preprocessing must be 'bigrams' or absent, not ${JSON.stringify(config.preprocessing)}`);
-  }
-  const model = createModel(config.model);
+  const configFile = path.join(dir, 'config.json');
+  const raw = readJson(configFile);
+  const checked = checkBundleConfig(configFile, raw, BUNDLE_FORMAT, WEIGHTS_FILES);
+  const config = { ...(raw as BundleConfig), model: checked.model };
+  const vocabFile = path.join(dir, 'vocab.json');
+  const itos = checkVocabFile(vocabFile, readJson(vocabFile), checked);
+  const vocab = vocabFromItos(itos, checked.specials);
+  const weightsFile = path.join(dir, checked.weights ?? 'model.pt');
+  const weights = load(weightsFile);
+  let model: SentimentModel | undefined;
   try {
-    const weights = config.weights ?? 'model.pt';
-    if (!WEIGHTS_FILES.includes(weights)) throw new TorchError(`${path.join(dir, 'config.json')}: weights must be one of ${WEIGHTS_FILES.join(', ')}, not ${JSON.stringify(weights)}`);
-    loadCheckpoint(model, path.join(dir, weights));
-    if (model instanceof NBSVM) model.features = loadFeatures(path.join(dir, 'features.pt'), config.model.ngrams as number, config.model.vocabSize);
+    checkWeights(weightsFile, weights, checked.model);
+    model = createModel(checked.model);
+    model.loadStateDict(weights);
+    if (model instanceof NBSVM) model.features = loadFeatures(path.join(dir, 'features.pt'), checked.model.ngrams as number, checked.model.vocabSize);
     if (options.device) model.to(options.device);
   } catch (e) {
-    model.dispose();
+    model?.dispose();
     throw e;
+  } finally {
+    for (const t of Object.values(weights)) t.dispose();
   }
+  const loaded = model;
   const words = getTokenizer(config.tokenizer);
-  const tokenize = config.preprocessing === 'bigrams' ? (text: string) => generateBigrams(words(text)) : words;
+  const tokenize = checked.preprocessing === 'bigrams' ? (text: string) => generateBigrams(words(text)) : words;
   const minLength = config.model.model === 'cnn' ? Math.max(...config.model.filterSizes) : 1;
   return {
-    model,
+    model: loaded,
     config,
     vocab,
     predict(text: string) {
-      const probability = model instanceof NBSVM ? nbsvmProbability(model, tokenize, config.lower, text) : predictSentiment(model, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
+      const probability = loaded instanceof NBSVM ? nbsvmProbability(loaded, tokenize, config.lower, text) : predictSentiment(loaded, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
+      // Never a label for NaN (checkWeights refuses non-finite weights; this guards the arithmetic).
+      if (!Number.isFinite(probability)) throw new TorchError(`${weightsFile}: the model gave a non-finite probability (${probability})`);
       return { probability, label: config.labels[probability >= 0.5 ? 1 : 0] };
     },
   };

@@ -4,7 +4,8 @@ import { DataError, Field } from '../data';
 import { DeviceLike } from '../device';
 import { Module } from '../nn';
 import { tidy } from '../scope';
-import { Tensor, tensor, noGrad } from '../tensor';
+import { Tensor, noGrad } from '../tensor';
+import { tensor } from '../factories';
 import { checkInteger, checkObject, checkKeys, checkString, invalid } from '../validate';
 
 /** What turns a sentence into ids: the text Field (its tokenizer, lower-casing and vocab), or both parts. */

@@ -74,7 +74,7 @@ describe('download', () => {
     const dest = target();
     await download(`${base}/ok`, dest, { ...FAST, sha256: SHA, size: BODY.length });
     expect(fs.readFileSync(dest).equals(BODY)).toBe(true);
-    expect(fs.readdirSync(path.dirname(dest))).toEqual(['file.bin']);
+    expect(fs.readdirSync(path.dirname(dest)).sort()).toEqual(['file.bin', 'file.bin.sha256']);
     await download(`${base}/ok`, dest, { ...FAST, sha256: SHA, size: BODY.length });
     expect(count('/ok')).toBe(1);
   });

@@ -112,7 +112,7 @@ describe('IMDB.splits download and cache', () => {
       const [train] = await IMDB.splits(...fields(), opts);
       expect(train.examples).toEqual(EXPECTED_TRAIN);
       expect(hits.filter((h) => h === '/aclImdb_v1.tar.gz')).toHaveLength(1);
-      expect(fs.readdirSync(home)).toEqual(['aclImdb_v1.tar.gz']);
+      expect(fs.readdirSync(home).sort()).toEqual(['aclImdb_v1.tar.gz', 'aclImdb_v1.tar.gz.sha256']); // the archive and its verified sha256
       const [again] = await IMDB.splits(...fields(), opts);
       expect(again.examples).toEqual(EXPECTED_TRAIN);
       expect(hits.filter((h) => h === '/aclImdb_v1.tar.gz')).toHaveLength(1);

@@ -1,5 +1,5 @@
 // Shared by the parity and interop tests: reads the PyTorch fixtures written by
-// scripts/parity/make_fixtures.py, builds the module a fixture describes, loads its weights and compares
+// test/nn/parity/make_fixtures.py, builds the module a fixture describes, loads its weights and compares
 // arrays with PyTorch's numbers (|actual - expected| <= rtol * |expected| + atol), keeping the largest
 // error seen per case so the suite can print one line per case.
 import * as fs from 'fs';

@@ -4,7 +4,10 @@
 // layers (same seed, same mask). The PyTorch parity suite (parity.test.ts) checks
 // the fused path against PyTorch's own numbers; this test pins it to libtorch's implementation over many
 // more shapes, and checks the switch itself.
+import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { backends, manualSeed, nn, randn, Tensor, tidy, liveTensors, noGrad, DType } from '../../lib';
+import { maxRelError } from '../helpers/fused';
 
 interface Run { output: Float64Array; hN: Float64Array; grads: Float64Array[] }
 
@@ -31,15 +34,6 @@ function run(fused: boolean, make: () => { rnn: nn.RNN; x: Tensor; h0?: Tensor }
   } finally {
     backends.setFusedCpuRnn(previous);
   }
-}
-
-function maxRelError(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
-  return scale === 0 ? err : err / scale;
 }
 
 const cases: Array<{ name: string; T: number; B: number; I: number; H: number; opts: nn.RNNOptions; h0: boolean; dtype: DType }> = [];
@@ -82,6 +76,27 @@ describe('fused CPU RNN matches libtorch step by step', () => {
     expect(() => backends.setFusedCpuRnn('yes' as unknown as boolean)).toThrow(/on/);
   });
 
+  test('the switch is per environment: worker threads hold their own, and none leaks into another', async () => {
+    // Two workers at once, in a fixed order (a shared flag): A turns its switch off; then B, started
+    // with the default, reads its own; then A reads its own again.
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const a = inWorker(flag, `
+      const first = torch.backends.setFusedCpuRnn(false);
+      Atomics.store(flag, 0, 1); Atomics.notify(flag, 0);
+      Atomics.wait(flag, 0, 1);
+      return { first, later: torch.backends.setFusedCpuRnn(false) };
+    `);
+    const b = inWorker(flag, `
+      Atomics.wait(flag, 0, 0);
+      const first = torch.backends.setFusedCpuRnn(true);
+      Atomics.store(flag, 0, 2); Atomics.notify(flag, 0);
+      return { first };
+    `);
+    expect(await Promise.all([a, b])).toEqual([{ first: true, later: false }, { first: true }]);
+    // Neither worker's setting reached this thread.
+    expect(backends.setFusedCpuRnn(true)).toBe(true);
+  });
+
   test('inference without gradients and bad input give the same results and errors as libtorch', () => {
     tidy(() => {
       manualSeed(3);
@@ -98,3 +113,21 @@ describe('fused CPU RNN matches libtorch step by step', () => {
     });
   });
 });
+
+/** Runs `body` (a function body that returns a value) in a worker thread with the library loaded as `torch`. */
+function inWorker(flag: Int32Array, body: string): Promise<unknown> {
+  const root = path.resolve(__dirname, '..', '..');
+  const source = `
+    const { parentPort, workerData } = require('worker_threads');
+    require(workerData.register);
+    const torch = require(workerData.lib);
+    const flag = workerData.flag;
+    parentPort.postMessage((() => { ${body} })());`;
+  const worker = new Worker(source, { eval: true, workerData: { register: path.join(root, 'scripts', 'register-ts.js'), lib: path.join(root, 'lib'), flag } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`worker exited with ${code} before answering`)));
+  }).finally(() => worker.terminate());
+}
+

@@ -1,6 +1,6 @@
 // state_dict interop with PyTorch: a checkpoint written by Python's torch.save(dict(model.state_dict()))
 // loads here and gives PyTorch's outputs; one written by save() loads in Python's torch.load and gives
-// ours (scripts/parity/interop.py checks it); an OrderedDict checkpoint (torch.save(model.state_dict()))
+// ours (test/nn/parity/interop.py checks it); an OrderedDict checkpoint (torch.save(model.state_dict()))
 // loads as well. These tests need /usr/bin/python3 with python3-torch and fail (never skip) without it.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -9,9 +9,9 @@ import * as path from 'path';
 import { nn, Tensor, manualSeed, noGrad, tidy, save, load } from '../../lib';
 import { ParityRecorder, PYTHON, REPO_ROOT, catLastTwo, toTensor, values, FixtureTensor } from '../helpers/parity';
 
-const INTEROP = path.join(REPO_ROOT, 'scripts', 'parity', 'interop.py');
+const INTEROP = path.join(REPO_ROOT, 'test', 'nn', 'parity', 'interop.py');
 
-/** Mirrors InteropModel in scripts/parity/interop.py. */
+/** Mirrors InteropModel in test/nn/parity/interop.py. */
 class InteropModel extends nn.Module {
   embedding: nn.Embedding;
   rnn: nn.LSTM;

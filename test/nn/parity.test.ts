@@ -1,4 +1,4 @@
-// PyTorch parity: every fixture of test/fixtures/parity (written by scripts/parity/make_fixtures.py with
+// PyTorch parity: every fixture of test/fixtures/parity (written by test/nn/parity/make_fixtures.py with
 // python3-torch) is one test. Same weights and inputs as PyTorch; the forward outputs, the loss, every
 // parameter's gradient and the parameters after 3 optimizer steps must agree within RTOL (1e-5 on the CPU)
 // plus ATOL. The table printed at the end gives the largest relative error per case.

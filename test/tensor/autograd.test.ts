@@ -54,4 +54,26 @@ describe('autograd', () => {
     });
     expect(g.item()).toBe(6);
   });
+
+  test('setData swaps the data under the same tensor (PyTorch `t.data = d`)', () => {
+    const p = tensor([1, 2, 3], { requiresGrad: true, device: DEVICE });
+    const handle = p.handle;
+    expect(p.shape).toEqual([3]); // read (and cached) before the swap
+    const d = tensor([[1, 2], [3, 4]], { dtype: 'float64', device: DEVICE });
+    expect(p.setData(d)).toBe(p);
+    expect(p.handle).toBe(handle);
+    expect(p.shape).toEqual([2, 2]);
+    expect(p.dtype).toBe('float64');
+    expect(p.requiresGrad).toBe(true);
+    expect(p.isLeaf).toBe(true);
+    // The two share memory, as in PyTorch; p outlives the tensor it took its data from.
+    d.fill_(5);
+    d.dispose();
+    expect(p.toArray()).toEqual([[5, 5], [5, 5]]);
+    p.mul(2).sum().backward();
+    expect((p.grad as Tensor).toArray()).toEqual([[2, 2], [2, 2]]);
+    expect(() => p.setData([1] as never)).toThrow(/Expected a Tensor for data but received array/);
+    p.dispose();
+    expect(() => p.setData(tensor([1]))).toThrow(/disposed/);
+  });
 });

@@ -29,6 +29,18 @@ describeCuda('CUDA tensors', () => {
     expect(emb.forward(tensor([1, 9], { dtype: 'int64', device: 'cuda' })).shape).toEqual([2, 4]);
   });
 
+  test('nn.functional.embedding and crossEntropy targets are guarded as well', () => {
+    const w = randn([10, 4], { device: 'cuda' });
+    // int64 data: the range is found on the device; Int32Array data: recorded on the host when made.
+    expect(() => nn.functional.embedding(tensor([1, 10], { dtype: 'int64', device: 'cuda' }), w)).toThrow(/index out of range: input holds values in \[1, 10\]/);
+    expect(() => nn.functional.embedding(tensor(new Int32Array([-1, 3]), { device: 'cuda' }), w)).toThrow(/index out of range: input holds values in \[-1, 3\]/);
+    const logits = zeros([2, 3], { device: 'cuda' });
+    expect(() => nn.functional.crossEntropy(logits, tensor([0, 3], { dtype: 'int64', device: 'cuda' }))).toThrow(/Target 3 is out of bounds/);
+    expect(nn.functional.crossEntropy(logits, tensor(new Int32Array([0, -100]), { dtype: 'int64', device: 'cuda' })).item()).toBeCloseTo(Math.log(3), 5);
+    // Nothing reached the device assert: the CUDA context still works.
+    expect(zeros([2], { device: 'cuda' }).add(1).sum().item()).toBe(2);
+  });
+
   test('tidy frees GPU tensors', () => {
     const before = liveTensors();
     tidy(() => {

@@ -70,6 +70,21 @@ describe('bad input gives clear errors', () => {
     emb.to(DEVICE);
     expect(() => emb.forward(tensor([3, 10], { dtype: 'int64', device: DEVICE }))).toThrow(/index out of range/);
     expect(() => emb.forward(tensor([-1], { dtype: 'int64', device: DEVICE }))).toThrow(/index out of range/);
+    // nn.functional.embedding takes the same path as the module (on CUDA: the host-side guard).
+    const weight = emb.weight;
+    expect(() => nn.functional.embedding(tensor([3, 10], { dtype: 'int64', device: DEVICE }), weight)).toThrow(/index out of range/);
+    expect(() => nn.functional.embedding(tensor([-1], { dtype: 'int32', device: DEVICE }), weight)).toThrow(/index out of range/);
+    expect(nn.functional.embedding(tensor([0, 9], { dtype: 'int64', device: DEVICE }), weight).shape).toEqual([2, 3]);
+  });
+
+  test('out-of-range class indices in crossEntropy', () => {
+    const logits = zeros([3, 4], { device: DEVICE });
+    const target = (ids: number[]) => tensor(ids, { dtype: 'int64', device: DEVICE });
+    expect(() => nn.functional.crossEntropy(logits, target([0, 4, 1]))).toThrow(/Target 4 is out of bounds/);
+    expect(() => nn.functional.crossEntropy(logits, target([0, -1, 1]))).toThrow(/Target -1 is out of bounds/);
+    // The ignored index is out of range on purpose and passes.
+    expect(nn.functional.crossEntropy(logits, target([0, -100, 3])).item()).toBeCloseTo(Math.log(4), 5);
+    expect(nn.functional.crossEntropy(logits, target([7, 1, 7]), { ignoreIndex: 7 }).item()).toBeCloseTo(Math.log(4), 5);
   });
 
   test('disposed tensors and foreign objects', () => {

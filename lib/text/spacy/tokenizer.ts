@@ -16,8 +16,9 @@ import {
   LIST_PUNCT, LIST_QUOTES, PUNCT, UNITS,
 } from './char-classes';
 import { englishSpecialCases } from './exceptions';
-import { HASH_SEED, TokenInterner } from '../interner';
+import { DEFAULT_CACHE_LIMIT, HASH_SEED, TokenInterner } from '../interner';
 import { PY_SPACE_CLASS, isPySpace } from '../whitespace';
+import { invalid } from '../../validate';
 
 const PREFIXES = ['§', '%', '=', '—', '–', String.raw`\+(?![0-9])`, ...LIST_PUNCT, ...LIST_ELLIPSES, ...LIST_QUOTES,
   ...LIST_CURRENCY, ...LIST_ICONS];
@@ -47,7 +48,9 @@ const S = `[^${PY_SPACE_CLASS}]`;
 const URL_PATTERN =
   '^' +
   String.raw`(?:(?:[\p{L}\p{N}_\+\-\.]{2,})://)?` +
-  String.raw`(?:${S}+(?::${S}*)?@)?` +
+  // spaCy's user:password group, (?:\S+(?::\S*)?@)?, written as the same language without the nested
+  // optional part: with it, a token full of ':' and no '@' made the regex backtrack quadratically.
+  String.raw`(?:${S}+@)?` +
   '(?:' +
   String.raw`(?!(?:10|127)(?:\.${D}{1,3}){3})` +
   String.raw`(?!(?:169\.254|192\.168)(?:\.${D}{1,3}){2})` +
@@ -83,6 +86,15 @@ export function englishRules(): SpacyRules {
   };
 }
 
+/**
+ * First window of findPrefix (longer than any bounded prefix plus its lookahead) and the margin
+ * before its end where a match may have been cut by the window.
+ */
+const AFFIX_WINDOW = 24;
+const AFFIX_MARGIN = 10;
+/** Longest bounded suffix in UTF-16 units ('اكواب', 'US$', an astral icon), with room to spare. */
+const SUFFIX_SPAN = 8;
+
 const COMPUTED = 1;
 /** Two adjacent tokens inside the chunk start a multi-token special-case pattern. */
 const INTERNAL_TRIGGER = 2;
@@ -96,9 +108,19 @@ const LAST_CAN_START = 4;
  * characters. Token strings are interned: equal tokens are the same string
  * instance, with a stable id in `interner`.
  */
+export interface SpacyTokenizerOptions {
+  /**
+   * Most tokens (and cached chunks) kept between texts; past it both are
+   * cleared before the next text, so memory stays bounded in a long-running
+   * service. Default DEFAULT_CACHE_LIMIT (65,536); Infinity keeps everything
+   * (what a Field does over its finite corpus).
+   */
+  maxTokens?: number;
+}
+
 export class SpacyTokenizer {
-  /** Every token ever produced, with its id (see `tokenizeIds`). */
-  readonly interner = new TokenInterner();
+  /** The tokens produced since the last trim, with their ids (see `tokenizeIds`). */
+  readonly interner: TokenInterner;
   private readonly rules: SpacyRules;
   // Chunk cache: chunk id (in chunkKeys) -> token ids pool[offset .. offset + count).
   private chunkKeys = new TokenInterner();
@@ -121,9 +143,20 @@ export class SpacyTokenizer {
   private readonly firsts = new Set<string>();
   /** `pairs` as first -> seconds: looked up with interned token strings, no key string built. */
   private readonly pairsByFirst = new Map<string, Set<string>>();
+  /** Length of the longest special case: a longer string is never looked up (hashing it costs its length). */
+  private readonly maxSpecialLength: number;
+  /** The suffix regex, sticky: tried at one position (see findSuffix). */
+  private readonly suffixAt: RegExp;
 
-  constructor(rules: SpacyRules = englishRules()) {
+  constructor(rules: SpacyRules = englishRules(), options: SpacyTokenizerOptions = {}) {
     this.rules = rules;
+    const maxTokens = options.maxTokens ?? DEFAULT_CACHE_LIMIT;
+    if (typeof maxTokens !== 'number' || !(maxTokens >= 1)) throw invalid('options.maxTokens', 'a number >= 1 (or Infinity)', maxTokens);
+    this.interner = new TokenInterner({ limit: maxTokens });
+    let longest = 0;
+    for (const key of rules.specials.keys()) longest = Math.max(longest, key.length);
+    this.maxSpecialLength = longest;
+    this.suffixAt = new RegExp(rules.suffix.source, 'uy');
     // add_special_case: rules containing affixes or a space also go to the matcher,
     // as their affix-only tokenization.
     for (const special of [...rules.specials.keys()].sort()) {
@@ -162,8 +195,16 @@ export class SpacyTokenizer {
     return this.interner.tokens(this.tokenizeIds(text));
   }
 
-  /** Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). */
+  /**
+   * Same tokens as `tokenize`, as ids in `this.interner` (`interner.keys[id]` is the token). Ids stay
+   * valid until the interner is trimmed (its `generation` changes; never with `maxTokens: Infinity`).
+   */
   tokenizeIds(text: string): Int32Array {
+    // Bounded caches: the pool holds interner ids, so both go together.
+    if (this.interner.size > this.interner.limit || this.chunkKeys.size > this.interner.limit) {
+      this.interner.clear();
+      this.clearCache();
+    }
     const n = text.length;
     if (n === 0) return new Int32Array(0);
     let out = this.scratch;
@@ -212,7 +253,8 @@ export class SpacyTokenizer {
   /** The special-case matcher pass (rare): the doc's cached chunks with trailing-space flags, then merges. */
   private matcherPassIds(text: string): Int32Array {
     const keys = this.interner.keys;
-    const doc: Array<{ text: string; space: boolean }> = [];
+    const doc: string[] = [];
+    let spaces = new Uint8Array(64);
     const n = text.length;
     let inWs = isPySpace(text.charCodeAt(0));
     let start = 0;
@@ -226,8 +268,15 @@ export class SpacyTokenizer {
           if (id >= this.chunkFlags.length || (this.chunkFlags[id] & COMPUTED) === 0) this.computeChunk(id);
           const off = this.chunkOffset[id];
           const cnt = this.chunkCount[id];
-          for (let k = 0; k < cnt; k++) doc.push({ text: keys[this.pool[off + k]], space: false });
-          if (c === 32) doc[doc.length - 1].space = true;
+          for (let k = 0; k < cnt; k++) doc.push(keys[this.pool[off + k]]);
+          if (c === 32) {
+            if (spaces.length < doc.length) {
+              const grown = new Uint8Array(Math.max(2 * spaces.length, doc.length));
+              grown.set(spaces);
+              spaces = grown;
+            }
+            spaces[doc.length - 1] = 1;
+          }
         }
         if (i === n) break;
         start = c === 32 ? i + 1 : i;
@@ -238,7 +287,7 @@ export class SpacyTokenizer {
         h = Math.imul(h ^ c, 0x01000193);
       }
     }
-    const toks = this.applySpecialCases(doc);
+    const toks = this.applySpecialCases(doc, spaces);
     const ids = new Int32Array(toks.length);
     for (let k = 0; k < toks.length; k++) ids[k] = this.interner.intern(toks[k]);
     return ids;
@@ -308,7 +357,8 @@ export class SpacyTokenizer {
   /** `_split_affixes` + `_attach_tokens` for one whitespace-free (or all-whitespace) chunk. */
   private tokenizeChunk(chunk: string, withSpecialCases: boolean): string[] {
     const specials = this.rules.specials;
-    if (withSpecialCases) {
+    const special = (x: string) => withSpecialCases && x.length <= this.maxSpecialLength && specials.has(x);
+    if (withSpecialCases && chunk.length <= this.maxSpecialLength) {
       const hit = specials.get(chunk);
       if (hit !== undefined) return hit;
     }
@@ -316,28 +366,34 @@ export class SpacyTokenizer {
     const suffixes: string[] = [];
     let s = chunk;
     let lastSize = -1;
+    // No prefix at the start (suffix at the end) of s, found on an earlier turn that only cut the
+    // other end: on a long run of prefixes alone the suffix search is not repeated (it is the costly one).
+    let noPrefix = false;
+    let noSuffix = false;
     while (s.length > 0 && s.length !== lastSize) {
-      if (withSpecialCases && specials.has(s)) break;
+      if (special(s)) break;
       lastSize = s.length;
-      const preLen = this.findPrefix(s);
+      const preLen: number = noPrefix && s.length > AFFIX_WINDOW ? 0 : this.findPrefix(s);
+      noPrefix = preLen === 0;
       let prefix = '';
       let minusPre = '';
       if (preLen !== 0) {
         prefix = s.slice(0, preLen);
         minusPre = s.slice(preLen);
-        if (minusPre && withSpecialCases && specials.has(minusPre)) {
+        if (minusPre && special(minusPre)) {
           s = minusPre;
           prefixes.push(prefix);
           break;
         }
       }
-      const sufLen = this.findSuffix(s.slice(preLen));
+      const sufLen: number = noSuffix && s.length - preLen > 2 * SUFFIX_SPAN ? 0 : this.findSuffix(s.slice(preLen));
+      noSuffix = sufLen === 0;
       let suffix = '';
       let minusSuf = '';
       if (sufLen !== 0) {
         suffix = s.slice(s.length - sufLen);
         minusSuf = s.slice(0, s.length - sufLen);
-        if (minusSuf && withSpecialCases && specials.has(minusSuf)) {
+        if (minusSuf && special(minusSuf)) {
           s = minusSuf;
           suffixes.push(suffix);
           break;
@@ -357,7 +413,7 @@ export class SpacyTokenizer {
     }
     const out = prefixes;
     if (s.length > 0) {
-      const hit = withSpecialCases ? specials.get(s) : undefined;
+      const hit = special(s) ? specials.get(s) : undefined;
       if (hit !== undefined) {
         for (const t of hit) out.push(t);
       } else if (this.rules.url.test(s)) {
@@ -382,14 +438,63 @@ export class SpacyTokenizer {
     return out;
   }
 
+  /**
+   * Length of the prefix at the start of `s` (0: none). The regex runs on a
+   * window of the first characters, doubled while the match reaches near the
+   * window's end (only the ellipsis `\.\.+` is unbounded; the other prefixes
+   * and the lookahead are a few characters): each peeled prefix costs its own
+   * length, not the rest of the chunk, so a run of prefixes is linear.
+   */
   private findPrefix(s: string): number {
-    const m = this.rules.prefix.exec(s);
-    return m === null ? 0 : m[0].length;
+    const re = this.rules.prefix;
+    for (let w = AFFIX_WINDOW; ; w *= 2) {
+      if (w >= s.length) {
+        const m = re.exec(s);
+        return m === null ? 0 : m[0].length;
+      }
+      const m = re.exec(s.slice(0, w));
+      if (m === null) return 0;
+      if (m[0].length < w - AFFIX_MARGIN) return m[0].length;
+    }
   }
 
+  /**
+   * Length of the suffix at the end of `s` (0: none). A regex ending in `$`
+   * is tried by the engine at every position of `s`, which made peeling a run
+   * of suffixes quadratic. The suffix regex is instead tried (sticky) at the
+   * last SUFFIX_SPAN positions only, leftmost first, with the whole string as
+   * lookbehind context: the bounded suffixes are shorter than that, and the
+   * only unbounded one (the ellipsis, `\.\.+`) that matches further left
+   * also matches at the first of those positions. A match there falls back to
+   * the plain regex on a tail window, doubled until the match starts inside it.
+   */
   private findSuffix(s: string): number {
-    const m = this.rules.suffix.exec(s);
-    return m === null ? 0 : m[0].length;
+    const n = s.length;
+    if (n > SUFFIX_SPAN) {
+      const sticky = this.suffixAt;
+      const from = n - SUFFIX_SPAN;
+      let p = from;
+      for (; p < n; p++) {
+        sticky.lastIndex = p;
+        const m = sticky.exec(s);
+        if (m === null) continue;
+        if (p > from) return m[0].length;
+        break; // at the first position: it may reach further left (a run of dots)
+      }
+      if (p === n) return 0;
+    }
+    const re = this.rules.suffix;
+    for (let w = 4 * SUFFIX_SPAN; ; w *= 2) {
+      if (w >= n) {
+        const m = re.exec(s);
+        return m === null ? 0 : m[0].length;
+      }
+      // In the window, lookbehinds lack context only at the first few positions, where no bounded
+      // suffix starts; a match there is a run of dots that may go on: widen the window.
+      const m = re.exec(s.slice(n - w));
+      if (m === null) return 0;
+      if (m.index >= SUFFIX_SPAN) return m[0].length;
+    }
   }
 
   private findInfixes(s: string): Array<[number, number]> {
@@ -404,17 +509,21 @@ export class SpacyTokenizer {
     return out;
   }
 
-  /** `_apply_special_cases`: find pattern matches, keep longest-leftmost, merge those without inner spaces. */
-  private applySpecialCases(doc: Array<{ text: string; space: boolean }>): string[] {
+  /**
+   * `_apply_special_cases`: find pattern matches, keep longest-leftmost, merge those without inner
+   * spaces. `spaces[i]` is 1 when token i is followed by a space (may be shorter than `doc`: 0).
+   * Typed arrays instead of an object per token: a text can have a million tokens.
+   */
+  private applySpecialCases(doc: readonly string[], spaces: Uint8Array): string[] {
     const matches: Array<{ start: number; end: number; special: string }> = [];
     for (let i = 0; i < doc.length; i++) {
-      const candidates = this.patterns.get(doc[i].text);
+      const candidates = this.patterns.get(doc[i]);
       if (candidates === undefined) continue;
       for (const p of candidates) {
         if (i + p.tokens.length > doc.length) continue;
         let ok = true;
         for (let k = 1; k < p.tokens.length; k++) {
-          if (doc[i + k].text !== p.tokens[k]) {
+          if (doc[i + k] !== p.tokens[k]) {
             ok = false;
             break;
           }
@@ -424,25 +533,25 @@ export class SpacyTokenizer {
     }
     // _filter_special_spans: longest first, then leftmost; every visited span marks its tokens.
     matches.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
-    const seen = new Set<number>();
+    const seen = new Uint8Array(doc.length);
     const kept = new Map<number, { end: number; special: string }>();
     for (const m of matches) {
-      if (!seen.has(m.start) && !seen.has(m.end - 1)) kept.set(m.start, m);
-      for (let k = m.start; k < m.end; k++) seen.add(k);
+      if (seen[m.start] === 0 && seen[m.end - 1] === 0) kept.set(m.start, m);
+      seen.fill(1, m.start, m.end);
     }
     const out: string[] = [];
     for (let i = 0; i < doc.length;) {
-      const m = kept.get(i);
+      const m = kept.size === 0 ? undefined : kept.get(i);
       if (m === undefined) {
-        out.push(doc[i].text);
+        out.push(doc[i]);
         i++;
         continue;
       }
       let spaced = false;
-      for (let k = i; k < m.end - 1; k++) if (doc[k].space) spaced = true;
+      for (let k = i; k < m.end - 1; k++) if (k < spaces.length && spaces[k] === 1) spaced = true;
       const pieces = spaced ? undefined : this.rules.specials.get(m.special);
       if (pieces === undefined) {
-        for (let k = i; k < m.end; k++) out.push(doc[k].text);
+        for (let k = i; k < m.end; k++) out.push(doc[k]);
       } else {
         for (const p of pieces) out.push(p);
       }

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """state_dict interop between PyTorch and torch-sentiment (used by test/nn/interop.test.ts).
 
-    /usr/bin/python3 scripts/parity/interop.py save OUT.pt
+    /usr/bin/python3 test/nn/parity/interop.py save OUT.pt
         torch.save(dict(model.state_dict()), OUT.pt) for a small model made with torch.manual_seed(0), and
         OUT.json beside it: the fixed input, the model's output on it and the state_dict's keys and shapes.
-    /usr/bin/python3 scripts/parity/interop.py save-ordereddict OUT.pt
+    /usr/bin/python3 test/nn/parity/interop.py save-ordereddict OUT.pt
         torch.save(model.state_dict(), OUT.pt): an OrderedDict (with its _metadata attribute), which the
         Node loader reads like a dict.
-    /usr/bin/python3 scripts/parity/interop.py check IN.pt EXPECTED.json
+    /usr/bin/python3 test/nn/parity/interop.py check IN.pt EXPECTED.json
         torch.load(IN.pt) (a file written by Node's save()), check it is a dict of tensors with the model's
         keys and shapes, load it into the model with strict=True, run EXPECTED.json's input and compare with
         its output (rtol 1e-5, atol 1e-6). Exit 0 on a match, 1 on a mismatch (with the reason), 2 on

@@ -1,5 +1,8 @@
-// Devices, seeds, threads and build information.
-#include "common.h"
+// Process settings of libtorch and the libraries under it (the seed, threads, denormals, the
+// allocator), and what the addon was built against and runs on. Behind lib/runtime.ts and the loader.
+// Unlike the per-environment state in addon.h these act on the whole process, as in PyTorch.
+#include "addon.h"
+#include "convert.h"
 
 #include <dlfcn.h>
 
@@ -9,19 +12,6 @@
 
 namespace ts {
 namespace {
-
-Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
-}
-
-Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
-}
-
-Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
-  if (torch::cuda::is_available()) torch::cuda::synchronize();
-  return info.Env().Undefined();
-}
 
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   double seed = Number(info[0], "seed");
@@ -51,21 +41,8 @@ Napi::Value SetMallocThresholds(const Napi::CallbackInfo& info) {
 #endif
 }
 
-// setAllowTF32(cudnn, cublas): torch.backends.cudnn.allow_tf32 / torch.backends.cuda.matmul.allow_tf32.
-// PyTorch's defaults: cuDNN (convolutions, RNNs) may use TF32 on Ampere and later, cuBLAS may not.
-Napi::Value SetAllowTF32(const Napi::CallbackInfo& info) {
-#ifndef TS_SAFE_BUILD
-  at::globalContext().setAllowTF32CuDNN(Bool(info[0], "cudnn"));
-  at::globalContext().setAllowTF32CuBLAS(Bool(info[1], "cublas"));
-  return Napi::Boolean::New(info.Env(), true);
-#else
-  return Napi::Boolean::New(info.Env(), false);
-#endif
-}
-
 // setFlushDenormal(on) -> supported: torch.set_flush_denormal. Gradients that vanish through long
-// recurrences become denormal floats, which the CPU handles ~100x slower (a 270-step RNN backward: 2.6 s
-// against 0.57 s with flushing).
+// recurrences become denormal floats, which the CPU handles far slower than normal ones.
 Napi::Value SetFlushDenormal(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), at::globalContext().setFlushDenormal(Bool(info[0], "on")));
 }
@@ -104,17 +81,13 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void InitDevice(Napi::Env env, Napi::Object exports) {
-  Export<CudaIsAvailable>(env, exports, "cudaIsAvailable");
-  Export<CudaDeviceCount>(env, exports, "cudaDeviceCount");
-  Export<CudaSynchronize>(env, exports, "cudaSynchronize");
+void InitRuntime(Napi::Env env, Napi::Object exports) {
   Export<ManualSeed>(env, exports, "manualSeed");
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
   Export<BuildInfo>(env, exports, "buildInfo");
   Export<BlasInfo>(env, exports, "blasInfo");
   Export<SetMallocThresholds>(env, exports, "setMallocThresholds");
-  Export<SetAllowTF32>(env, exports, "setAllowTF32");
   Export<SetFlushDenormal>(env, exports, "setFlushDenormal");
   Export<SetBlasThreads>(env, exports, "setBlasThreads");
 }

@@ -1,7 +1,10 @@
+// @ts-check
 'use strict';
 // libtorch discovery: the one place that says where libtorch is. Used by CMakeLists.txt (through
-// `node scripts/libtorch.js --cmake-prefix`), by binding.gyp (`--include`, `--lib-dir`, `--libs`), by
-// scripts/install.js and at run time by lib/native.ts. Plain CommonJS so it runs before TypeScript is built.
+// `node lib/libtorch.js --cmake-prefix`), by binding.gyp (`--include`, `--lib-dir`, `--libs`), by
+// scripts/install.js and at run time by lib/native.ts. Plain CommonJS, typed with JSDoc, so it runs at
+// `npm install` time before TypeScript is built; the TypeScript build copies it into dist/ beside the
+// loader, and the package ships this copy for the install-time tools.
 //
 // Order (first that applies wins):
 //   1. LIBTORCH=/path/to/libtorch   a libtorch folder as in the official zip (include/, lib/, share/cmake/Torch)
@@ -10,6 +13,31 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
+
+/** @typedef {'LIBTORCH' | 'pytorch' | 'system'} LibtorchSource */
+/**
+ * A libtorch that was found.
+ * @typedef {object} LibtorchFound
+ * @property {true} ok
+ * @property {LibtorchSource} source
+ * @property {string} root
+ * @property {string} version e.g. "1.13.1"
+ * @property {boolean} headers false when only the runtime libraries are there: prebuilds run, building from source cannot
+ * @property {string} abi major.minor, what a binary built against this libtorch needs at run time
+ * @property {'cpu' | 'cuda'} variant
+ * @property {string[]} includeDirs
+ * @property {string} libDir
+ * @property {string | null} cmakePrefix
+ * @property {string[]} preload the libraries to preload (in dependency order) when they are not on the loader's default path
+ * @property {string[]} libs
+ * @property {boolean} system
+ * @property {number} cxx11Abi
+ */
+/**
+ * No libtorch: where discovery looked and what was missing.
+ * @typedef {{ ok: false, source: LibtorchSource, root: string, reason: string }} LibtorchMissing
+ */
+/** @typedef {LibtorchFound | LibtorchMissing} LibtorchInfo */
 
 const SYSTEM_LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/local/lib', '/usr/lib64', '/usr/lib'];
 const SYSTEM_INCLUDE_DIRS = ['/usr/include', '/usr/local/include'];
@@ -21,6 +49,7 @@ const VERSION_HEADERS = [
   ['torch', 'headeronly', 'version.h'],
 ];
 
+/** @param {string} includeDir @returns {string | null} */
 function readVersion(includeDir) {
   for (const parts of VERSION_HEADERS) {
     const version = readVersionFile(path.join(includeDir, ...parts));
@@ -29,6 +58,7 @@ function readVersion(includeDir) {
   return null;
 }
 
+/** @param {string} file @returns {string | null} */
 function readVersionFile(file) {
   let text;
   try {
@@ -36,7 +66,7 @@ function readVersionFile(file) {
   } catch {
     return null;
   }
-  const part = (name) => {
+  const part = (/** @type {string} */ name) => {
     const m = new RegExp(`#define\\s+TORCH_VERSION_${name}\\s+(\\d+)`).exec(text);
     return m ? Number(m[1]) : null;
   };
@@ -49,6 +79,7 @@ function readVersionFile(file) {
 
 // TorchConfig.cmake records whether libtorch was built with the C++11 std::string ABI; node-gyp builds
 // must match it (CMake builds get it from find_package(Torch)).
+/** @param {string | null} cmakePrefix @returns {number} */
 function readCxx11Abi(cmakePrefix) {
   if (!cmakePrefix) return 1;
   try {
@@ -62,6 +93,7 @@ function readCxx11Abi(cmakePrefix) {
 
 // A runtime-only install (Debian's libtorch1.13 without libtorch-dev) has no headers, only versioned
 // libraries: libtorch.so.1.13 -> libtorch.so.1.13.1. Enough to run a prebuild, not to build one.
+/** @param {string[]} files @returns {string | null} */
 function versionFromLibs(files) {
   let best = null;
   for (const f of files) {
@@ -71,10 +103,14 @@ function versionFromLibs(files) {
   return best;
 }
 
+/**
+ * @param {LibtorchInfo['source']} source @param {string} root @param {string} includeDir @param {string} libDir
+ * @param {string | null} cmakePrefix @returns {LibtorchInfo}
+ */
 function describe(source, root, includeDir, libDir, cmakePrefix) {
   const files = fs.readdirSync(libDir);
   // `name` itself, else a versioned `name.N...` (runtime-only installs have no unversioned symlink).
-  const lib = (name) => (files.includes(name) ? name : files.filter((f) => f.startsWith(name + '.')).sort()[0] || null);
+  const lib = (/** @type {string} */ name) => (files.includes(name) ? name : files.filter((f) => f.startsWith(name + '.')).sort()[0] || null);
   if (!lib('libtorch.so')) {
     return { ok: false, source, root, reason: `no libtorch.so in ${libDir}` };
   }
@@ -84,18 +120,16 @@ function describe(source, root, includeDir, libDir, cmakePrefix) {
   const cuda = lib('libtorch_cuda.so') !== null;
   const includeDirs = [includeDir, path.join(includeDir, 'torch', 'csrc', 'api', 'include')];
   // The libraries to preload (in dependency order) when they are not on the loader's default path.
-  const preload = ['libc10.so', cuda ? 'libc10_cuda.so' : null, 'libtorch_cpu.so', cuda ? 'libtorch_cuda.so' : null, 'libtorch.so']
-    .map((f) => f && lib(f))
-    .filter((f) => f)
-    .map((f) => path.join(libDir, f));
+  const preload = ['libc10.so', cuda ? 'libc10_cuda.so' : null, 'libtorch_cpu.so', cuda ? 'libtorch_cuda.so' : null, 'libtorch.so'].flatMap((name) => {
+    const file = name && lib(name);
+    return file ? [path.join(libDir, file)] : [];
+  });
   return {
     ok: true,
     source,
     root,
     version,
-    /** False when only the runtime libraries are there: prebuilds run, building from source cannot. */
     headers: headerVersion !== null,
-    /** major.minor, what a binary built against this libtorch needs at run time. */
     abi: version.split('.').slice(0, 2).join('.'),
     variant: cuda ? 'cuda' : 'cpu',
     includeDirs,
@@ -108,6 +142,7 @@ function describe(source, root, includeDir, libDir, cmakePrefix) {
   };
 }
 
+/** @param {LibtorchInfo['source']} source @param {string} root @returns {LibtorchInfo} */
 function fromFolder(source, root) {
   if (!fs.existsSync(root)) return { ok: false, source, root, reason: `${root} does not exist` };
   const libDir = path.join(root, 'lib');
@@ -115,6 +150,7 @@ function fromFolder(source, root) {
   return describe(source, root, path.join(root, 'include'), libDir, path.join(root, 'share', 'cmake'));
 }
 
+/** @param {NodeJS.ProcessEnv} env @returns {LibtorchInfo} */
 function fromPytorch(env) {
   const python = env.PYTHON || 'python3';
   let dir;
@@ -130,6 +166,7 @@ function fromPytorch(env) {
   return fromFolder('pytorch', dir);
 }
 
+/** @returns {LibtorchInfo} */
 function fromSystem() {
   for (const libDir of SYSTEM_LIB_DIRS) {
     if (!fs.existsSync(path.join(libDir, 'libtorch.so'))) continue;
@@ -161,6 +198,8 @@ function fromSystem() {
  * Finds libtorch in the documented order. Returns `{ok: true, ...}` with its folders, version and
  * variant, or `{ok: false, source, root, reason}` saying where it looked and what was missing.
  * Set LIBTORCH to an empty folder to see what a user without libtorch sees.
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {LibtorchInfo}
  */
 function findLibtorch(env = process.env) {
   if (env.LIBTORCH) return fromFolder('LIBTORCH', path.resolve(env.LIBTORCH));
@@ -180,7 +219,8 @@ if (require.main === module) {
     console.error('  or set LIBTORCH_USE_PYTORCH=1 to use the libtorch inside python3\'s torch.');
     process.exit(1);
   }
-  const out = {
+  /** @type {Record<string, (() => string) | undefined>} */
+  const flags = {
     '--json': () => JSON.stringify(info, null, 2),
     '--cmake-prefix': () => info.cmakePrefix || '',
     '--include': () => info.includeDirs.join(' '),
@@ -189,7 +229,8 @@ if (require.main === module) {
     '--rpath': () => (info.system ? '' : `-Wl,-rpath,${info.libDir}`),
     '--cxx11-abi': () => `_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`,
     '--tag': () => `libtorch-${info.abi}-${info.variant}`,
-  }[flag];
+  };
+  const out = flags[flag];
   if (!out) {
     console.error(`unknown flag ${flag}`);
     process.exit(2);

@@ -1,5 +1,5 @@
 'use strict';
-// `npm run prebuild`: builds the addon against the libtorch found (scripts/libtorch.js) and places it
+// `npm run make-prebuild`: builds the addon against the libtorch found (lib/libtorch.js) and places it
 // where the install script and the loader look for it:
 //   prebuilds/<platform>-<arch>/torch_sentiment.libtorch-<major.minor>-<cpu|cuda>.node
 // Each libtorch version and variant gets its own file, so a CUDA prebuild made on a GPU machine
@@ -17,8 +17,8 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { findLibtorch } = require('./libtorch.js');
-const { NAME, prebuildDir, tagFor } = require('./prebuilds.js');
+const { findLibtorch } = require('../lib/libtorch.js');
+const { NAME, prebuildDir, tagFor } = require('../lib/prebuilds.js');
 
 const root = path.resolve(__dirname, '..');
 
@@ -29,7 +29,7 @@ function fail(message) {
 
 function main() {
   const libtorch = findLibtorch();
-  if (!libtorch.ok) fail(`libtorch not found (${libtorch.source}: ${libtorch.reason}); run \`node scripts/libtorch.js\` for the fixes.`);
+  if (!libtorch.ok) fail(`libtorch not found (${libtorch.source}: ${libtorch.reason}); run \`node lib/libtorch.js\` for the fixes.`);
   const tag = tagFor(libtorch);
   const out = sameLibtorch('build', libtorch) ? 'build' : path.join('build', 'prebuild', tag);
   console.log(`prebuild: libtorch ${libtorch.version} (${libtorch.variant}) from ${libtorch.source} at ${libtorch.root} -> ${tag}, building in ${out}/`);
