@@ -148,7 +148,7 @@ export function createModel(config: ModelConfig): SentimentModel {
       return new FastText(v, e, o, checkInteger('config.padIdx', c.padIdx, 0, v - 1));
     case 'nbsvm':
       checkInteger('config.ngrams', c.ngrams, 1, 8);
-      return new NBSVM(v);
+      return new NBSVM(v, { embeddingDim: e });
     case 'cnn':
       if (!Array.isArray(c.filterSizes) || !c.filterSizes.length) throw invalid('config.filterSizes', 'a non-empty array of integers', c.filterSizes);
       return new CNN(v, e, checkInteger('config.nFilters', c.nFilters, 1), c.filterSizes.map((f, i) => checkInteger(`config.filterSizes[${i}]`, f, 1)), o, checkNumber('config.dropout', c.dropout, { min: 0, max: 1 }), checkInteger('config.padIdx', c.padIdx, 0, v - 1));

@@ -36,10 +36,15 @@ export class NBSVM extends nn.Module {
   /** The n-gram vocabulary and ratios (not parameters: bundles keep them in features.pt). */
   features: NgramFeatures | null = null;
 
-  constructor(numFeatures: number, options: { weightInit?: number } = {}) {
+  /**
+   * embeddingDim 1 (the default) is the linear model; more columns start equal (every weight at
+   * weightInit), so they only differ if something else breaks the symmetry.
+   */
+  constructor(numFeatures: number, options: { weightInit?: number; embeddingDim?: number } = {}) {
     super();
-    this.embedding = new nn.EmbeddingBag(numFeatures, 1, { mode: 'sum' });
-    this.fc = new nn.Linear(1, 1);
+    const dim = checkInteger('options.embeddingDim', options.embeddingDim ?? 1, 1);
+    this.embedding = new nn.EmbeddingBag(numFeatures, dim, { mode: 'sum' });
+    this.fc = new nn.Linear(dim, 1);
     const w0 = checkNumber('options.weightInit', options.weightInit ?? NBSVM_DEFAULTS.weightInit);
     noGrad(() => {
       this.embedding.weight.fill_(w0);

@@ -125,6 +125,6 @@ describe('NBSVM', () => {
     expect(() => loadBundle(dir)).toThrow(/features.pt/);
     cfg.model.ngrams = 0;
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(cfg));
-    expect(() => loadBundle(dir)).toThrow(/config.ngrams/);
+    expect(() => loadBundle(dir)).toThrow(/config.json: model.ngrams must be an integer in \[1, 8\], got number 0/);
   });
 });
