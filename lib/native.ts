@@ -104,6 +104,7 @@ export interface Binding {
   // nn.cc
   embedding(weight: H, input: H, paddingIdx: number): H;
   linear(input: H, weight: H, bias?: H): H;
+  embeddingBag(weight: H, input: H, offsets: H, mode: number, perSampleWeights: H | undefined, includeLastOffset: boolean, paddingIdx: number): H;
   rnn(mode: string, input: H, hx: H[], params: H[], bias: boolean, layers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): H[];
   rnnPacked(mode: string, data: H, batchSizes: H, hx: H[], params: H[], bias: boolean, layers: number, dropout: number, train: boolean, bidirectional: boolean): H[];
   packPadded(input: H, lengths: H, batchFirst: boolean): [H, H];

@@ -17,6 +17,18 @@ Napi::Value Embedding(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), torch::embedding(weight, indices, paddingIdx, /*scale_grad_by_freq=*/false, /*sparse=*/false));
 }
 
+// embeddingBag(weight, input, offsets, mode, perSampleWeights?, includeLastOffset, paddingIdx) -> output.
+// mode: 0 sum, 1 mean, 2 max (libtorch's codes). paddingIdx -1: none. The 1-d input/offsets form only;
+// lib/nn/embedding-bag.ts turns PyTorch's 2-d input into it.
+Napi::Value EmbeddingBag(const Napi::CallbackInfo& info) {
+  int64_t paddingIdx = Int(info[6], "paddingIdx");
+  auto r = torch::embedding_bag(Unwrap(info[0], "weight"), Unwrap(info[1], "input"), Unwrap(info[2], "offsets"),
+                                /*scale_grad_by_freq=*/false, Int(info[3], "mode"), /*sparse=*/false,
+                                OptionalTensor(info[4], "perSampleWeights"), Bool(info[5], "includeLastOffset"),
+                                paddingIdx < 0 ? c10::nullopt : c10::optional<int64_t>(paddingIdx));
+  return Wrap(info.Env(), std::get<0>(r));
+}
+
 Napi::Value Linear(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), torch::linear(Unwrap(info[0], "input"), Unwrap(info[1], "weight"), OptionalTensor(info[2], "bias")));
 }
@@ -213,6 +225,7 @@ Napi::Value MseLoss(const Napi::CallbackInfo& info) {
 void InitNN(Napi::Env env, Napi::Object exports) {
   Export<Embedding>(env, exports, "embedding");
   Export<Linear>(env, exports, "linear");
+  Export<EmbeddingBag>(env, exports, "embeddingBag");
   Export<Rnn>(env, exports, "rnn");
   Export<RnnPacked>(env, exports, "rnnPacked");
   Export<PackPadded>(env, exports, "packPadded");

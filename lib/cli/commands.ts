@@ -1,14 +1,16 @@
 // The CLI's commands over the public API: the same steps as examples/seed-rnn.ts, for every model.
 import * as path from 'path';
-import { BucketIterator, Field, IMDB, LabelField } from '../data';
+import { BucketIterator, Field, IMDB, LabelField, Vectors, generateBigrams } from '../data';
 import type { Dataset, ImdbExample, ImdbOptions, TokenizerName, Vocab } from '../data';
 import { resolveDevice } from '../device';
-import { createModel, defaultConfig, needsLengths } from '../models';
+import { createModel, defaultConfig, needsLengths, NBSVM } from '../models';
+import { runEvaluateNbsvm, runTrainNbsvm } from './nbsvm';
 import type { ModelName } from '../models';
 import { addonInfo } from '../native';
 import * as nn from '../nn';
 import * as optim from '../optim';
 import { getNumThreads, manualSeed, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../runtime';
+import { noGrad } from '../tensor';
 import { evaluate, fit } from '../train/loop';
 import { loadBundle, saveBundle, vocabFromItos } from '../train/bundle';
 import { metricsFrom, writeMetrics, writePlot } from '../train/report';
@@ -27,15 +29,19 @@ export interface TrainSettings {
   device: string;
   threads?: number;
   progress: boolean;
+  /** nbsvm: train on all the training reviews (no validation split). */
+  fullTrain?: boolean;
+  /** Pretrained word vectors (a file or URL) for the embedding, as tutorial 2. */
+  vectors?: string;
 }
 
-function source(data: string | undefined): ImdbOptions {
+export function source(data: string | undefined): ImdbOptions {
   if (data === undefined) return {};
   return /\.(tar\.gz|tgz|tar)$/.test(data) ? { archive: data } : { path: data };
 }
 
 /** CPU settings for training (README, "Speed on the CPU"): see tuneAllocator, setFlushDenormal, setBlasThreads. */
-function setUp(threads: number | undefined): void {
+export function setUp(threads: number | undefined): void {
   if (threads !== undefined) setNumThreads(threads);
   tuneAllocator();
   setFlushDenormal(true);
@@ -45,15 +51,20 @@ function setUp(threads: number | undefined): void {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export async function runTrain(s: TrainSettings): Promise<void> {
+  if (s.model === 'nbsvm') return runTrainNbsvm(s);
   const t0 = performance.now();
   setUp(s.threads);
   manualSeed(s.seed);
   const lengths = needsLengths(s.model);
-  const TEXT = new Field({ tokenize: s.tokenizer, includeLengths: lengths });
+  // The FastText tutorial adds each review's bigrams to its tokens.
+  const bigrams = s.model === 'fasttext';
+  const TEXT = new Field({ tokenize: s.tokenizer, includeLengths: lengths, preprocessing: bigrams ? generateBigrams : null });
   const LABEL = new LabelField({ dtype: 'float32' });
   const [full, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
   const [trainData, validData] = full.split({ ratio: 0.7, seed: s.seed });
-  TEXT.buildVocab(trainData, { maxSize: s.vocabSize });
+  const vectors = s.vectors === undefined ? undefined : await Vectors.load(s.vectors, { progress: s.progress });
+  // Tutorial 2: words without a pretrained vector start from N(0, 1).
+  TEXT.buildVocab(trainData, { maxSize: s.vocabSize, ...(vectors ? { vectors, unkInit: 'normal' as const } : {}) });
   LABEL.buildVocab(trainData);
   const vocab = TEXT.vocab as Vocab;
   const labels = (LABEL.vocab as Vocab).itos;
@@ -67,7 +78,20 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   console.log(`data: ${trainData.length} train / ${validData.length} valid / ${testData.length} test, vocabulary ${vocab.length}, labels ${JSON.stringify(labels)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const config = defaultConfig(s.model, vocab.length, vocab.stoi.get('<pad>'));
-  const model = createModel(config).to(device);
+  if (vectors) config.embeddingDim = vectors.dim;
+  const model = createModel(config);
+  if (vocab.vectors) {
+    // As tutorial 2: copy the vectors into the embedding, then zero the <unk> and <pad> rows.
+    const pretrained = vocab.vectors;
+    const embedding = (model as { embedding: nn.Embedding }).embedding;
+    noGrad(() => {
+      embedding.weight.copy_(pretrained);
+      for (const special of ['<unk>', '<pad>']) if (vocab.stoi.has(special)) embedding.weight.indexPut_([vocab.stoi.get(special)], 0);
+    });
+    pretrained.dispose();
+    console.log(`vectors: ${vectors?.length.toLocaleString('en-US')} of dimension ${vectors?.dim} from ${s.vectors}, ${vocab.itos.filter((w) => vectors?.stoi.has(w)).length.toLocaleString('en-US')} of the vocabulary's words found`);
+  }
+  model.to(device);
   console.log(`model: ${s.model}, ${nn.countParameters(model).toLocaleString('en-US')} trainable parameters, on ${device}`);
   const optimizer = s.optimizer === 'sgd' ? new optim.SGD(model.parameters(), { lr: s.lr }) : new optim.Adam(model.parameters(), { lr: s.lr });
   const criterion = new nn.BCEWithLogitsLoss();
@@ -80,7 +104,7 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   });
   const test = evaluate(model, testIt, criterion, { progress: s.progress, desc: 'test' });
   console.log(`test: loss ${test.loss.toFixed(3)} acc ${pct(test.acc)}`);
-  saveBundle(path.join(s.out, 'bundle'), { model, config, vocab, labels, tokenizer: s.tokenizer, lower: false });
+  saveBundle(path.join(s.out, 'bundle'), { model, config, vocab, labels, tokenizer: s.tokenizer, lower: false, ...(bigrams ? { preprocessing: 'bigrams' as const } : {}) });
   const epochs = metricsFrom(records);
   writeMetrics(path.join(s.out, 'metrics.json'), {
     epochs,
@@ -101,8 +125,9 @@ export async function runEvaluate(s: { dir: string; data?: string; device: strin
   setUp(s.threads);
   const device = resolveDevice(s.device as 'auto');
   const bundle = loadBundle(s.dir, { device });
+  if (bundle.model instanceof NBSVM) return runEvaluateNbsvm(bundle.model, bundle.config, s);
   const lengths = needsLengths(bundle.config.model.model);
-  const TEXT = new Field({ tokenize: bundle.config.tokenizer, includeLengths: lengths });
+  const TEXT = new Field({ tokenize: bundle.config.tokenizer, includeLengths: lengths, preprocessing: bundle.config.preprocessing === 'bigrams' ? generateBigrams : null });
   const LABEL = new LabelField({ dtype: 'float32' });
   const [, testData] = await IMDB.splits(TEXT, LABEL, source(s.data));
   TEXT.vocab = bundle.vocab;

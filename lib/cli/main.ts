@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { parseArgs } from 'util';
+import { NBSVM_DEFAULTS } from '../models/nbsvm-defaults';
 // The commands (and with them the native addon) load only when a command runs, so --help and usage
 // errors work without libtorch.
 type Commands = typeof import('./commands');
@@ -17,14 +18,19 @@ Commands:
   serve                 HTTP server for a saved bundle: POST /v1/predict, /healthz, /metrics, a demo page at /
 
 train options:
-  --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn
-  --epochs N            training epochs (default 5)
+  --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn | nbsvm
+                        (nbsvm: n-gram Naive Bayes features + a linear layer, ~92% in a minute)
+  --epochs N            training epochs (default 5; nbsvm 2)
   --batch-size N        examples per batch (default 64)
-  --vocab-size N        most frequent words kept, plus <unk> and <pad> (default 25000)
-  --lr X                learning rate (default 1e-3)
+  --vocab-size N        most frequent words kept, plus <unk> and <pad> (default 25000; not nbsvm,
+                        which keeps the 1-3-grams found in >= 2 training reviews)
+  --lr X                learning rate (default 1e-3; nbsvm 3e-3)
   --optimizer NAME      sgd (default for rnn) | adam (default for the others)
   --seed N              seed of the split, shuffles and initial weights (default 1234)
-  --tokenizer NAME      spacy (default) | basic_english | whitespace
+  --tokenizer NAME      spacy (default; nbsvm basic_english) | basic_english | whitespace
+  --full-train          (nbsvm) train on all 25,000 training reviews, no validation split
+  --vectors PATH|URL    pretrained word vectors (GloVe .txt, .vec, optionally .gz/.zip) for the
+                        embedding, as tutorial 2 (the embedding size becomes theirs; see docs/vectors.md)
   --out DIR             output folder (default runs/<model>): bundle/, metrics.json, curves.svg
 
 serve options:
@@ -122,6 +128,8 @@ export async function main(argv: string[]): Promise<number> {
         workers: { type: 'string' },
         threads: { type: 'string' },
         'no-progress': { type: 'boolean' },
+        'full-train': { type: 'boolean' },
+        vectors: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -152,17 +160,24 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'train': {
       if (rest.length) throw new UsageError(`train takes no positional arguments, got '${rest[0]}'`);
-      const model = oneOf('model', o.model, ['rnn', 'lstm', 'fasttext', 'cnn'] as const, 'rnn');
+      const model = oneOf('model', o.model, ['rnn', 'lstm', 'fasttext', 'cnn', 'nbsvm'] as const, 'rnn');
+      const nbsvm = model === 'nbsvm';
+      if (nbsvm && o.optimizer !== undefined && o.optimizer !== 'adam') throw new UsageError(`--optimizer: nbsvm trains with adam only, got '${o.optimizer}'`);
+      if (o.vectors !== undefined && nbsvm) throw new UsageError('--vectors: nbsvm has no word embedding (its features are n-grams)');
+      if (o.vectors !== undefined && !/^https?:\/\//.test(o.vectors) && !fs.existsSync(o.vectors)) throw new UsageError(`--vectors: ${o.vectors} does not exist`);
+      if (o['full-train'] && !nbsvm) throw new UsageError(`--full-train is for --model nbsvm (the others keep the best epoch on the validation split), got --model ${model}`);
       // Every flag is checked before the commands (and libtorch) load: a usage error is instant.
       const settings = {
         model,
-        epochs: int('epochs', o.epochs, 5),
+        epochs: int('epochs', o.epochs, nbsvm ? NBSVM_DEFAULTS.epochs : 5),
         batchSize: int('batch-size', o['batch-size'], 64),
         vocabSize: int('vocab-size', o['vocab-size'], 25000),
-        lr: num('lr', o.lr, 1e-3),
+        lr: num('lr', o.lr, nbsvm ? NBSVM_DEFAULTS.lr : 1e-3),
         optimizer: oneOf('optimizer', o.optimizer, ['sgd', 'adam'] as const, model === 'rnn' ? 'sgd' : 'adam'),
         seed: int('seed', o.seed, 1234, 0),
-        tokenizer: oneOf('tokenizer', o.tokenizer, ['spacy', 'basic_english', 'whitespace'] as const, 'spacy'),
+        tokenizer: oneOf('tokenizer', o.tokenizer, ['spacy', 'basic_english', 'whitespace'] as const, nbsvm ? 'basic_english' : 'spacy'),
+        fullTrain: Boolean(o['full-train']),
+        vectors: o.vectors,
         out: o.out ?? `runs/${model}`,
         data,
         device,

@@ -24,7 +24,9 @@ export type DataErrorCode =
   /** A review, or all of them, is over `maxEntryBytes` / `maxTotalBytes`. */
   | 'TOO_LARGE'
   /** The same review twice (an archive with a repeated entry). */
-  | 'DUPLICATE';
+  | 'DUPLICATE'
+  /** A pretrained vectors file (or its .zip) is malformed: wrong dimension, no vectors, no such entry. */
+  | 'BAD_VECTORS';
 
 export class DataError extends Error {
   readonly code: DataErrorCode;

@@ -12,6 +12,8 @@ import { DataError } from './errors';
 import { TokenIds } from './token-ids';
 import { TokenizerFn, TokenizerLike, getTokenizer, internedTokenizer } from './tokenizers';
 import { Counter, Vocab, VocabOptions } from './vocab';
+import { Vectors, vectorsTensor } from './vectors';
+import type { UnkInit } from './vectors';
 
 /** What `buildVocab` reads: a Dataset or anything with its fields and examples. */
 export interface VocabSource {
@@ -46,10 +48,15 @@ export interface FieldOptions {
   truncateFirst?: boolean;
   /** dtype of the batch tensor; default 'int64' (torch.long). */
   dtype?: DType;
+  /**
+   * Applied to each value after tokenizing and lower-casing, before it is stored (torchtext's
+   * `preprocessing`): token array in, token array out for sequential fields, e.g. `generateBigrams`.
+   */
+  preprocessing?: ((tokens: string[]) => string[]) | ((value: string) => string) | null;
 }
 
 const KNOWN = ['sequential', 'useVocab', 'tokenize', 'tokenizerLanguage', 'lower', 'includeLengths', 'batchFirst',
-  'padToken', 'unkToken', 'initToken', 'eosToken', 'fixLength', 'padFirst', 'truncateFirst', 'dtype'] as const;
+  'padToken', 'unkToken', 'initToken', 'eosToken', 'fixLength', 'padFirst', 'truncateFirst', 'dtype', 'preprocessing'] as const;
 const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64', 'bool'];
 
 function tokenOrNull(param: string, v: unknown): string | null {
@@ -129,7 +136,12 @@ export interface PaddedIds {
   lengths: Int32Array;
 }
 
-export interface BuildVocabOptions extends VocabOptions {}
+export interface BuildVocabOptions extends VocabOptions {
+  /** Pretrained vectors for `vocab.vectors` (torchtext's `vectors`): one Vectors or several side by side. */
+  vectors?: Vectors | Vectors[];
+  /** Rows of words without a pretrained vector (default zeros; the tutorial: normal, as torch.Tensor.normal_). */
+  unkInit?: UnkInit;
+}
 
 export class Field {
   readonly sequential: boolean;
@@ -146,6 +158,7 @@ export class Field {
   readonly padFirst: boolean;
   readonly truncateFirst: boolean;
   readonly dtype: DType;
+  readonly preprocessing: ((value: never) => unknown) | null;
   /** Set by `buildVocab`. */
   vocab: Vocab | undefined;
   /** Interner ids of the token arrays this field makes ('basic_english', 'spacy'; not with `lower`). */
@@ -176,6 +189,10 @@ export class Field {
       if (!DTYPES.includes(v as DType)) throw invalid('options.dtype', `one of ${DTYPES.join(', ')}`, v);
       return v as DType;
     });
+    this.preprocessing = optional(o.preprocessing, null, (v) => {
+      if (v !== null && typeof v !== 'function') throw invalid('options.preprocessing', 'a function or null', v);
+      return v as ((value: never) => unknown) | null;
+    });
     if (this.sequential && this.padToken === null) {
       throw invalid('options.padToken', 'a string for a sequential field (batches need padding)', null);
     }
@@ -185,6 +202,10 @@ export class Field {
 
   /** Raw value -> what an example stores: tokens for sequential fields, the value itself otherwise. */
   preprocess(x: string): string[] | string {
+    return this.applyPreprocessing(this.tokens(x));
+  }
+
+  private tokens(x: string): string[] | string {
     if (typeof x !== 'string') throw invalid('x', 'a string', x);
     if (!this.sequential) return this.lower ? x.toLowerCase() : x;
     let end = x.length;
@@ -206,7 +227,17 @@ export class Field {
   preprocessBytes(bytes: Uint8Array): string[] | string {
     checkBytes(bytes);
     // rstrip('\n') needs no care here: '\n' separates tokens and is dropped by basic_english.
-    return this.tokenIds?.tokenizeBytes(bytes) ?? this.preprocess(decodeUtf8(bytes));
+    const tokens = this.tokenIds?.tokenizeBytes(bytes);
+    return tokens === undefined ? this.preprocess(decodeUtf8(bytes)) : this.applyPreprocessing(tokens);
+  }
+
+  private applyPreprocessing(value: string[] | string): string[] | string {
+    if (this.preprocessing === null) return value;
+    const out = (this.preprocessing as (v: string[] | string) => unknown)(value);
+    if (this.sequential ? !Array.isArray(out) : typeof out !== 'string') {
+      throw invalid('preprocessing(x)', this.sequential ? 'an array of tokens' : 'a string', out);
+    }
+    return out as string[] | string;
   }
 
   /** Specials in torchtext's order: unk, pad, init, eos, then extra ones; duplicates and nulls dropped. */
@@ -247,9 +278,12 @@ export class Field {
       if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw invalid('options.specials', 'an array of strings', v);
       return v as string[];
     });
-    this.vocab = new Vocab(counter, { ...o, specials: this.specials(extra) } as VocabOptions);
+    const { vectors, unkInit, ...vocabOptions } = o;
+    if (vectors === undefined && unkInit !== undefined) throw invalid('options.unkInit', 'undefined without options.vectors', unkInit);
+    this.vocab = new Vocab(counter, { ...vocabOptions, specials: this.specials(extra) } as VocabOptions);
     this.tokenIds?.freeze();
     if (counted !== undefined) rememberIds(this.vocab, counted);
+    if (vectors !== undefined) this.vocab.vectors = vectorsTensor(this.vocab.itos, vectors as Vectors | Vectors[], unkInit as UnkInit | undefined);
     return this.vocab;
   }
 

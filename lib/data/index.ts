@@ -7,6 +7,9 @@
 export { IMDB, IMDB_URL, IMDB_SIZE, IMDB_SHA256 } from './imdb';
 export type { ImdbExample, ImdbOptions } from './imdb';
 export { Field, LabelField } from './field';
+export { generateBigrams } from './bigrams';
+export { Vectors, vectorsTensor } from './vectors';
+export type { VectorsOptions, UnkInit } from './vectors';
 export type { FieldOptions, BuildVocabOptions, PaddedIds, VocabSource } from './field';
 export { Vocab, Counter, StringToIndex, compareCodePoints } from './vocab';
 export type { VocabOptions } from './vocab';

@@ -161,6 +161,8 @@ export class Vocab {
   readonly stoi: StringToIndex;
   /** Index of `<unk>`, or null when it is not a special. */
   readonly unkIndex: number | null;
+  /** [length, dim] float32 pretrained vectors, row i for itos[i]: set by Field.buildVocab's `vectors`. */
+  vectors: import('../tensor').Tensor | undefined = undefined;
 
   constructor(counter: Counter, options?: VocabOptions) {
     if (!(counter instanceof Counter)) throw invalid('counter', 'a Counter', counter);

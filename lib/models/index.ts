@@ -4,6 +4,7 @@ import * as nn from '../nn';
 import { cat } from '../factories';
 import { Tensor } from '../tensor';
 import { tidy } from '../scope';
+import { NBSVM, NBSVM_DEFAULTS } from './nbsvm';
 import { checkInteger, checkNumber, checkBoolean, checkOneOf, checkObject, invalid } from '../validate';
 
 /** 1 - Simple Sentiment Analysis: Embedding -> RNN -> Linear on the last hidden state. */
@@ -102,8 +103,8 @@ export class CNN extends nn.Module {
   }
 }
 
-export type ModelName = 'rnn' | 'lstm' | 'fasttext' | 'cnn';
-export const MODEL_NAMES: readonly ModelName[] = ['rnn', 'lstm', 'fasttext', 'cnn'];
+export type ModelName = 'rnn' | 'lstm' | 'fasttext' | 'cnn' | 'nbsvm';
+export const MODEL_NAMES: readonly ModelName[] = ['rnn', 'lstm', 'fasttext', 'cnn', 'nbsvm'];
 
 /** Everything needed to rebuild a model: saved in a bundle's config.json. */
 export interface ModelConfig {
@@ -118,16 +119,19 @@ export interface ModelConfig {
   padIdx: number;
   nFilters: number;
   filterSizes: number[];
+  /** nbsvm: the longest n-gram (vocabSize is then the number of n-gram features). */
+  ngrams?: number;
 }
 
 /** The tutorials' hyperparameters for each model. */
 export function defaultConfig(model: ModelName, vocabSize: number, padIdx: number): ModelConfig {
   const base = { model, vocabSize, outputDim: 1, padIdx, nLayers: 2, bidirectional: true, dropout: 0.5, nFilters: 100, filterSizes: [3, 4, 5] };
   if (model === 'rnn') return { ...base, embeddingDim: 100, hiddenDim: 256, nLayers: 1, bidirectional: false, dropout: 0 };
+  if (model === 'nbsvm') return { ...base, embeddingDim: 1, hiddenDim: 1, nLayers: 1, bidirectional: false, dropout: 0, ngrams: NBSVM_DEFAULTS.ngrams };
   return { ...base, embeddingDim: 100, hiddenDim: 256 };
 }
 
-export type SentimentModel = RNNClassifier | LSTMClassifier | FastText | CNN;
+export type SentimentModel = RNNClassifier | LSTMClassifier | FastText | CNN | NBSVM;
 
 export function createModel(config: ModelConfig): SentimentModel {
   const c = checkObject('config', config) as unknown as ModelConfig;
@@ -142,6 +146,9 @@ export function createModel(config: ModelConfig): SentimentModel {
       return new LSTMClassifier(v, e, checkInteger('config.hiddenDim', c.hiddenDim, 1), o, checkInteger('config.nLayers', c.nLayers, 1), checkBoolean('config.bidirectional', c.bidirectional), checkNumber('config.dropout', c.dropout, { min: 0, max: 1 }), checkInteger('config.padIdx', c.padIdx, 0, v - 1));
     case 'fasttext':
       return new FastText(v, e, o, checkInteger('config.padIdx', c.padIdx, 0, v - 1));
+    case 'nbsvm':
+      checkInteger('config.ngrams', c.ngrams, 1, 8);
+      return new NBSVM(v, { embeddingDim: e });
     case 'cnn':
       if (!Array.isArray(c.filterSizes) || !c.filterSizes.length) throw invalid('config.filterSizes', 'a non-empty array of integers', c.filterSizes);
       return new CNN(v, e, checkInteger('config.nFilters', c.nFilters, 1), c.filterSizes.map((f, i) => checkInteger(`config.filterSizes[${i}]`, f, 1)), o, checkNumber('config.dropout', c.dropout, { min: 0, max: 1 }), checkInteger('config.padIdx', c.padIdx, 0, v - 1));
@@ -152,3 +159,8 @@ export function createModel(config: ModelConfig): SentimentModel {
 export function needsLengths(model: ModelName): boolean {
   return model === 'lstm';
 }
+
+export { NBSVM, NBSVM_DEFAULTS, trainNbsvm, interpolate, accuracyOf, evaluateBags, bagsOf, saveFeatures, loadFeatures } from './nbsvm';
+export type { NbsvmSettings, NbsvmTrainOptions, FeatureBags } from './nbsvm';
+export { NgramFeatures, ngramKeys } from './ngrams';
+export type { NgramFitOptions } from './ngrams';

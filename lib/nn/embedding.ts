@@ -12,6 +12,21 @@ export interface EmbeddingOptions {
   paddingIdx?: number;
 }
 
+/** PyTorch's padding_idx: null (none), or an index in [-n, n), made non-negative. */
+export function paddingIndex(name: string, value: unknown, n: number): number | null {
+  if (value === undefined || value === null) return null;
+  const pad = checkInteger(name, value, -n, n - 1);
+  return pad < 0 ? pad + n : pad;
+}
+
+/** A [n, dim] parameter drawn from N(0, 1) with the padding row zero, as PyTorch initialises embeddings. */
+export function embeddingWeight(n: number, dim: number, pad: number | null): Tensor {
+  const weight = parameter(empty([n, dim]));
+  normal_(weight);
+  if (pad !== null) noGrad(() => weight.indexPut_([pad], 0));
+  return weight;
+}
+
 /** A lookup table of `numEmbeddings` vectors of size `embeddingDim`. */
 export class Embedding extends Module {
   weight: Tensor;
@@ -25,19 +40,8 @@ export class Embedding extends Module {
     checkKeys('Embedding', o, ['paddingIdx', '_weight']);
     this.numEmbeddings = checkInteger('numEmbeddings', numEmbeddings, 1);
     this.embeddingDim = checkInteger('embeddingDim', embeddingDim, 1);
-    let pad: number | null = null;
-    if (o.paddingIdx !== undefined && o.paddingIdx !== null) {
-      pad = checkInteger('paddingIdx', o.paddingIdx, -numEmbeddings, numEmbeddings - 1);
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
-    if (o._weight instanceof Tensor) {
-      this.weight = parameter(o._weight);
-    } else {
-      this.weight = parameter(empty([numEmbeddings, embeddingDim]));
-      normal_(this.weight);
-      if (pad !== null) noGrad(() => this.weight.indexPut_([pad], 0));
-    }
+    this.paddingIdx = paddingIndex('paddingIdx', o.paddingIdx, numEmbeddings);
+    this.weight = o._weight instanceof Tensor ? parameter(o._weight) : embeddingWeight(numEmbeddings, embeddingDim, this.paddingIdx);
   }
 
   /**

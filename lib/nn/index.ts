@@ -4,6 +4,8 @@ export type { StateDict } from './module';
 export { Linear } from './linear';
 export { Embedding } from './embedding';
 export type { EmbeddingOptions } from './embedding';
+export { EmbeddingBag } from './embedding-bag';
+export type { EmbeddingBagOptions, EmbeddingBagMode } from './embedding-bag';
 export { RNN, LSTM, GRU, RNNBase, PackedSequence, packPaddedSequence, padPackedSequence } from './rnn';
 export type { RNNOptions } from './rnn';
 export { Conv1d, Conv2d } from './conv';

@@ -52,6 +52,8 @@ export interface CheckedBundleConfig {
   labels: [string, string];
   specials: string[];
   weights: string | undefined;
+  /** The text field's preprocessing after tokenizing: 'bigrams' (FastText) or none. */
+  preprocessing: 'bigrams' | undefined;
 }
 
 /** config.json, parsed: every field loadBundle uses, with its type and range. */
@@ -75,8 +77,12 @@ export function checkBundleConfig(file: string, raw: unknown, format: string, we
     const got = typeof weights === 'string' ? JSON.stringify(weights) : describe(weights);
     throw new BundleError(file, 'weights', `must be one of ${weightsFiles.join(', ')}, not ${got}`);
   }
+  if (raw.preprocessing !== undefined && raw.preprocessing !== 'bigrams') {
+    throw new BundleError(file, 'preprocessing', `must be 'bigrams' or absent, got ${describe(raw.preprocessing)}`);
+  }
   return { model: checkModelConfig(file, raw.model), tokenizer: raw.tokenizer as CheckedBundleConfig['tokenizer'], lower: raw.lower,
-    labels: labels as [string, string], specials: specials as string[], weights: weights as string | undefined };
+    labels: labels as [string, string], specials: specials as string[], weights: weights as string | undefined,
+    preprocessing: raw.preprocessing as 'bigrams' | undefined };
 }
 
 function checkModelConfig(file: string, raw: unknown): ModelConfig {
@@ -105,6 +111,8 @@ function checkModelConfig(file: string, raw: unknown): ModelConfig {
     throw new BundleError(file, 'model.filterSizes', `must be an array of 1 to ${L.filterSizes} integers, got ${describe(c.filterSizes)}`);
   }
   c.filterSizes.forEach((f, i) => int(file, `model.filterSizes[${i}]`, f, 1, L.filterSize));
+  // nbsvm: the longest n-gram its features.pt was hashed with.
+  if (c.model === 'nbsvm') c.ngrams = int(file, 'model.ngrams', m.ngrams, 1, 8);
   return c;
 }
 
@@ -115,7 +123,10 @@ export function checkVocabFile(file: string, raw: unknown, config: CheckedBundle
   if (!Array.isArray(itos)) throw new BundleError(file, 'itos', `must be an array of strings, got ${describe(itos)}`);
   const bad = itos.findIndex((w) => typeof w !== 'string');
   if (bad >= 0) throw new BundleError(file, `itos[${bad}]`, `must be a string, got ${describe(itos[bad])}`);
-  if (itos.length !== config.model.vocabSize) {
+  if (config.model.model === 'nbsvm') {
+    // Its vocabulary is features.pt's hashed n-grams; vocabSize counts those.
+    if (itos.length) throw new BundleError(file, 'itos', `must be empty for an nbsvm model (its n-grams are in features.pt), got ${itos.length} words`);
+  } else if (itos.length !== config.model.vocabSize) {
     throw new BundleError(file, 'itos', `has ${itos.length} words but config.json's model.vocabSize is ${config.model.vocabSize}`);
   }
   if (new Set(itos).size !== itos.length) throw new BundleError(file, 'itos', 'has duplicate words');
@@ -147,6 +158,7 @@ export function expectedShapes(config: ModelConfig): Map<string, number[]> {
       break;
     }
     case 'fasttext':
+    case 'nbsvm': // embedding.weight is its EmbeddingBag's
       linear('fc', E, O);
       break;
     case 'cnn':

@@ -5,17 +5,19 @@
 //   config.json  the model's hyperparameters, tokenizer, versions
 import * as fs from 'fs';
 import * as path from 'path';
-import { Counter, Vocab, getTokenizer } from '../data';
+import { Counter, Vocab, generateBigrams, getTokenizer } from '../data';
 import type { TokenizerName } from '../data';
 import { DeviceLike } from '../device';
 import { TorchError } from '../errors';
-import { ModelConfig, SentimentModel, createModel, needsLengths } from '../models';
+import { ModelConfig, NBSVM, SentimentModel, createModel, loadFeatures, needsLengths, saveFeatures } from '../models';
 import { addonInfo } from '../native';
 import { checkString, invalid } from '../validate';
 import type { CheckpointFormat } from '../checkpoint';
 import { load, save } from '../serialize';
 import { checkBundleConfig, checkVocabFile, checkWeights } from './bundle-config';
 import { predictSentiment } from './predict';
+import { tidy } from '../scope';
+import { noGrad } from '../tensor';
 
 export const BUNDLE_FORMAT = 'torch-sentiment-bundle/1';
 
@@ -32,6 +34,8 @@ export interface BundleConfig {
   createdAt: string;
   /** The weights file in the folder: 'model.pt' (also when absent) or 'model.safetensors'. */
   weights?: WeightsFile;
+  /** The text field's preprocessing after tokenizing: 'bigrams' (generateBigrams, FastText) or none. */
+  preprocessing?: 'bigrams';
 }
 
 const WEIGHTS_FILES = ['model.pt', 'model.safetensors'] as const;
@@ -62,7 +66,7 @@ export function vocabFromItos(itos: string[], specials: string[]): Vocab {
 
 export function saveBundle(
   dir: string,
-  parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean },
+  parts: { model: SentimentModel; config: ModelConfig; vocab: Vocab; labels: string[]; tokenizer: TokenizerName; lower: boolean; preprocessing?: 'bigrams' },
   options: { weightsFormat?: CheckpointFormat } = {},
 ): void {
   checkString('dir', dir);
@@ -71,6 +75,9 @@ export function saveBundle(
   const weights: WeightsFile = format === 'safetensors' ? 'model.safetensors' : 'model.pt';
   fs.mkdirSync(dir, { recursive: true });
   save(parts.model.stateDict(), path.join(dir, weights));
+  // An NBSVM's n-gram vocabulary and ratios: not parameters, so the state dict stays PyTorch's
+  // nn.EmbeddingBag + nn.Linear.
+  if (parts.model instanceof NBSVM) saveFeatures(nbsvmFeatures(parts.model), path.join(dir, 'features.pt'));
   const specials = parts.vocab.itos.filter((w) => w === '<unk>' || w === '<pad>');
   fs.writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify({ itos: parts.vocab.itos, labels: parts.labels }));
   const config: BundleConfig = {
@@ -84,8 +91,21 @@ export function saveBundle(
     libtorchVersion: addonInfo.libtorchVersion,
     createdAt: new Date().toISOString(),
     ...(weights === 'model.pt' ? {} : { weights }),
+    ...(parts.preprocessing === undefined ? {} : { preprocessing: parts.preprocessing }),
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+function nbsvmFeatures(model: NBSVM) {
+  if (!model.features) throw new TorchError('the NBSVM model has no n-gram features to save (train it with trainNbsvm)');
+  return model.features;
+}
+
+function nbsvmProbability(model: NBSVM, tokenize: (text: string) => string[], lower: boolean, text: string): number {
+  checkString('text', text);
+  const tokens = tokenize(text).map((t) => (lower ? t.toLowerCase() : t));
+  model.eval();
+  return noGrad(() => tidy(() => model.forwardTexts([tokens]).sigmoid().item() as number));
 }
 
 function readJson(file: string): unknown {
@@ -123,6 +143,7 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
     checkWeights(weightsFile, weights, checked.model);
     model = createModel(checked.model);
     model.loadStateDict(weights);
+    if (model instanceof NBSVM) model.features = loadFeatures(path.join(dir, 'features.pt'), checked.model.ngrams as number, checked.model.vocabSize);
     if (options.device) model.to(options.device);
   } catch (e) {
     model?.dispose();
@@ -131,14 +152,15 @@ export function loadBundle(dir: string, options: { device?: DeviceLike } = {}): 
     for (const t of Object.values(weights)) t.dispose();
   }
   const loaded = model;
-  const tokenize = getTokenizer(config.tokenizer);
+  const words = getTokenizer(config.tokenizer);
+  const tokenize = checked.preprocessing === 'bigrams' ? (text: string) => generateBigrams(words(text)) : words;
   const minLength = config.model.model === 'cnn' ? Math.max(...config.model.filterSizes) : 1;
   return {
     model: loaded,
     config,
     vocab,
     predict(text: string) {
-      const probability = predictSentiment(loaded, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
+      const probability = loaded instanceof NBSVM ? nbsvmProbability(loaded, tokenize, config.lower, text) : predictSentiment(loaded, { vocab, tokenize, lower: config.lower }, text, { device: options.device, minLength, withLengths: needsLengths(config.model.model) });
       // Never a label for NaN (checkWeights refuses non-finite weights; this guards the arithmetic).
       if (!Number.isFinite(probability)) throw new TorchError(`${weightsFile}: the model gave a non-finite probability (${probability})`);
       return { probability, label: config.labels[probability >= 0.5 ? 1 : 0] };

@@ -78,6 +78,14 @@ expectError(new torch.CheckpointError('model.pt', 'ERR_NOPE', 'bad'));
 expectAssignable<nn.Module>(models.createModel(models.defaultConfig('rnn', 100, 1)));
 expectType<string[]>(data.getTokenizer('basic_english')('A b'));
 expectType<number>(torch.binaryAccuracy(t, t));
+// issue 14: EmbeddingBag, the NBSVM model, pretrained vectors, the bigram hook
+const bag = new nn.EmbeddingBag(10, 4, { mode: 'sum', paddingIdx: 0 });
+expectType<Tensor>(bag.forward(torch.tensor([1, 2], { dtype: 'int64' }), torch.tensor([0], { dtype: 'int64' }), torch.tensor([0.5, 2])));
+expectError(new nn.EmbeddingBag(10, 4, { mode: 'median' }));
+expectAssignable<nn.Module>(models.createModel(models.defaultConfig('nbsvm', 100, 0)));
+expectType<Promise<data.Vectors>>(data.Vectors.load('glove.6B.100d.txt', { maxVectors: 1000 }));
+expectType<string[]>(data.generateBigrams(['a', 'b']));
+expectAssignable<data.FieldOptions>({ tokenize: 'spacy', preprocessing: data.generateBigrams });
 
 // ---- internals stay internal ----
 expectError(torch.wrap);
