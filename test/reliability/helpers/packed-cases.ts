@@ -28,7 +28,7 @@ const cases: Case[] = [
   ['empty batchSizes', make(0, () => i64([])), /TypeError: Expected a non-empty 1-D int64 tensor on the CPU for batchSizes/],
   ['float batchSizes', make(3, () => tensor([2, 1])), /TypeError: .*for batchSizes but received 1-D float32/],
   ['int32 batchSizes', make(3, () => tensor([2, 1], { dtype: 'int32' })), /for batchSizes but received 1-D int32/],
-  ['2-D batchSizes', make(3, () => i64([2, 1]).reshape([1, 2])), /for batchSizes but received 2-D/],
+  ['2-D batchSizes', make(3, () => tensor([[2, 1]], { dtype: 'int64' })), /for batchSizes but received 2-D/],
   ['sorted not a permutation', make(3, () => i64([2, 1]), () => i64([0, 0])), /RangeError: Expected sortedIndices to be a permutation of 0..1 but sortedIndices\[1\] is 0, a repeat/],
   ['sorted out of range', make(3, () => i64([2, 1]), () => i64([0, 5])), /sortedIndices\[1\] is 5/],
   ['sorted negative', make(3, () => i64([2, 1]), () => i64([-1, 0])), /sortedIndices\[0\] is -1/],
