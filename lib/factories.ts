@@ -54,10 +54,68 @@ function flattenNested(data: NestedArray): { values: (number | boolean)[]; shape
   return { values, shape };
 }
 
+// The integer dtypes' ranges, for the checks of tensor(): a value outside is an error, not wrapped.
+const INT_RANGE: Partial<Record<DType, readonly [bigint, bigint]>> = {
+  uint8: [0n, 255n],
+  int8: [-128n, 127n],
+  int16: [-(2n ** 15n), 2n ** 15n - 1n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+// Integer typed arrays whose every value fits a dtype: converting them needs no check.
+const FITS: Partial<Record<DType, readonly DType[]>> = {
+  uint8: ['uint8', 'int16', 'int32', 'int64'],
+  int8: ['int8', 'int16', 'int32', 'int64'],
+  int16: ['int16', 'int32', 'int64'],
+  int32: ['int32', 'int64'],
+  int64: ['int64'],
+};
+
+/**
+ * Refuses data that would not convert to the integer dtype exactly: a NaN or infinity, a fraction, or
+ * a value outside the dtype's range (libtorch would give INT64_MIN, truncate, or wrap around).
+ */
+function checkIntegerData(data: ArrayLike<number | bigint>, dtype: DType): void {
+  const range = INT_RANGE[dtype];
+  if (range === undefined) return;
+  const [lo, hi] = range;
+  const nlo = Number(lo);
+  const nhi = Number(hi) + (dtype === 'int64' ? 0 : 1); // exclusive; 2**63 - 1 is not a double, 2**63 is
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v === 'bigint') {
+      if (v < lo || v > hi) throw new RangeError(`Expected values in [${lo}, ${hi}] in data for dtype ${dtype} (its range) but found ${v} (data[${i}])`);
+      continue;
+    }
+    if (!Number.isFinite(v)) throw new TypeError(`Expected finite numbers in data for dtype ${dtype} but found ${v} (data[${i}])`);
+    if (!Number.isInteger(v)) throw new TypeError(`Expected integers in data for dtype ${dtype} but found ${v} (data[${i}])`);
+    if (v < nlo || v >= nhi) throw new RangeError(`Expected values in [${lo}, ${hi}] in data for dtype ${dtype} (its range) but found ${v} (data[${i}])`);
+  }
+}
+
+/** True when the typed array's buffer has been detached (transferred to a worker, say): it reads as empty. */
+function isDetached(view: ArrayBufferView): boolean {
+  const buffer = view.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer); // throws on a detached buffer
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Creates a tensor from a typed array (copied), nested arrays, a number or a boolean.
  * dtype defaults to the typed array's own (Float32Array -> float32, BigInt64Array -> int64, ...);
  * for JS numbers it is float32 (JS cannot tell 1 from 1.0), for booleans bool.
+ *
+ * Conversions to another dtype are exact or refused, the same for typed arrays and nested arrays: to
+ * an integer dtype, a NaN, an infinity or a fraction is a TypeError and a value outside the dtype's
+ * range a RangeError (naming the element); to bool, any non-zero value (NaN too) is true; to a floating
+ * dtype, values round to the nearest representable one, as in PyTorch (beyond float16's or float32's
+ * range that is ±Infinity). A typed array whose buffer was detached is a TypeError.
  */
 export function tensor(data: TypedArray | NestedArray, options: TensorOptions = {}): Tensor {
   const o = creationOptions('options', options);
@@ -67,18 +125,18 @@ export function tensor(data: TypedArray | NestedArray, options: TensorOptions = 
   if (ArrayBuffer.isView(data)) {
     const own = dtypeOfTypedArray(data);
     if (own === null) throw invalid('data', 'a Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array or Int16Array', data);
+    if (isDetached(data)) throw new TypeError(`Expected a typed array with its data for data but received a ${data.constructor.name} whose ArrayBuffer is detached`);
     flat = data as TypedArray;
     shape = o.shape ?? [flat.length];
     dtype = o.dtype ?? own;
+    if (dtype !== own && !FITS[own]?.includes(dtype)) checkIntegerData(flat, dtype);
   } else if (Array.isArray(data) || typeof data === 'number' || typeof data === 'boolean') {
     const nested = flattenNested(data);
     const allBool = nested.values.length > 0 && nested.values.every((v) => typeof v === 'boolean');
     dtype = o.dtype ?? (allBool ? 'bool' : 'float32');
     const nums = nested.values.map(Number);
-    if (!isFloating(dtype) && nums.some((v) => !Number.isFinite(v))) {
-      throw new TypeError(`Expected finite numbers in data for dtype ${dtype} but found ${nums.find((v) => !Number.isFinite(v))}`);
-    }
-    flat = isFloating(dtype) ? Float64Array.from(nums) : dtype === 'bool' ? Uint8Array.from(nums, (v) => (v ? 1 : 0)) : Float64Array.from(nums);
+    checkIntegerData(nums, dtype);
+    flat = dtype === 'bool' ? Uint8Array.from(nums, (v) => (v !== 0 ? 1 : 0)) : Float64Array.from(nums);
     shape = o.shape ?? nested.shape;
   } else {
     throw invalid('data', 'a TypedArray, a number, a boolean or a nested array of numbers', data);
@@ -86,10 +144,6 @@ export function tensor(data: TypedArray | NestedArray, options: TensorOptions = 
   const numel = shape.reduce((a, b) => a * b, 1);
   if (numel !== flat.length) {
     throw new RangeError(`Expected shape [${shape.join(', ')}] (${numel} elements) to match data of ${flat.length} elements`);
-  }
-  if (flat instanceof Float64Array && !isFloating(dtype) && dtype !== 'bool') {
-    const bad = flat.find((v) => !Number.isInteger(v));
-    if (bad !== undefined) throw new TypeError(`Expected integers in data for dtype ${dtype} but found ${bad}`);
   }
   const t = finish(wrap(native.fromTypedArray(flat, shape, dtypeCode('dtype', dtype), o.device)), o.requiresGrad);
   if (o.device?.startsWith('cuda') && (flat instanceof Int32Array || flat instanceof Int16Array || flat instanceof Int8Array || flat instanceof Uint8Array) && dtype !== 'bool') {

@@ -1,5 +1,6 @@
 // Process settings of libtorch and the libraries under it: the random seed, thread counts, denormal
 // flushing, the allocator. Each acts on the whole process, as its PyTorch namesake does.
+import * as os from 'os';
 import { native } from './native';
 import { checkBoolean, checkInteger, checkKeys, checkObject } from './validate';
 
@@ -9,9 +10,16 @@ export function manualSeed(seed: number): void {
   native.manualSeed(seed);
 }
 
-/** torch.set_num_threads: the threads of libtorch's intra-op pool. */
+/**
+ * The most threads setNumThreads and setBlasThreads accept: more than a few per core only slows the
+ * kernels down, and a count far beyond that (100,000, or 2**32 + 1, which a C int would read as 1)
+ * is a mistake, refused with a RangeError. The CLI's --threads has the same bound.
+ */
+export const MAX_THREADS = Math.max(64, 4 * os.availableParallelism());
+
+/** torch.set_num_threads: the threads of libtorch's intra-op pool, 1 to MAX_THREADS. */
 export function setNumThreads(threads: number): void {
-  native.setNumThreads(checkInteger('threads', threads, 1));
+  native.setNumThreads(checkInteger('threads', threads, 1, MAX_THREADS));
 }
 
 export function getNumThreads(): number {
@@ -33,7 +41,7 @@ export function setFlushDenormal(on: boolean): boolean {
  * Returns false when the BLAS in use is not OpenBLAS.
  */
 export function setBlasThreads(threads: number): boolean {
-  return native.setBlasThreads(checkInteger('threads', threads, 1));
+  return native.setBlasThreads(checkInteger('threads', threads, 1, MAX_THREADS));
 }
 
 /**

@@ -21,25 +21,35 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
-// Finds the disposables in a result: the value itself, and what arrays and objects (a plain result
-// object, a PackedSequence, a batch) hold, a few levels deep.
-function collect(value: unknown, out: Set<unknown>, depth = 0): void {
-  if (value === null || typeof value !== 'object' || depth > 4 || out.has(value)) return;
-  const isDisposable = typeof (value as Disposable).dispose === 'function';
-  if (isDisposable) out.add(value);
-  if (Array.isArray(value) || value instanceof Set) {
-    for (const v of value) collect(v, out, depth + 1);
-  } else if (value instanceof Map) {
-    for (const v of value.values()) collect(v, out, depth + 1);
-  } else if (!isDisposable || !('_h' in value)) {
-    // Any object but a tensor itself: look inside.
-    for (const v of Object.values(value)) collect(v, out, depth + 1);
+// Finds the disposables in a result: the value itself, and whatever arrays, Sets, Maps and objects (a
+// plain result object, a PackedSequence, a batch) hold, at any depth. Each object is visited once (a
+// cycle ends there), with a stack of its own rather than recursion (a deep chain cannot overflow the
+// call stack). Typed arrays hold only numbers and a tensor holds no disposables, so neither is walked.
+function collect(root: unknown, out: Set<unknown>): void {
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    const isDisposable = typeof (value as Disposable).dispose === 'function';
+    if (isDisposable) out.add(value);
+    if (Array.isArray(value) || value instanceof Set) {
+      for (const v of value) stack.push(v);
+    } else if (value instanceof Map) {
+      for (const v of value.values()) stack.push(v);
+    } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      continue;
+    } else if (!isDisposable || !('_h' in value)) {
+      // Any object but a tensor itself: look inside.
+      for (const v of Object.values(value)) stack.push(v);
+    }
   }
 }
 
 /**
  * Runs fn and disposes every tensor created during it, except those in its result (a tensor, or
- * tensors inside arrays and plain objects) and those passed to keep(). Returned tensors move to the
+ * tensors inside arrays, Sets, Maps and objects, at any depth) and those passed to keep(). Returned tensors move to the
  * enclosing scope. fn must be synchronous.
  */
 export function tidy<T>(fn: () => T): T {

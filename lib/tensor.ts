@@ -28,24 +28,43 @@ export interface TensorOptions {
 
 /**
  * The safety net for tensors dropped without dispose(): when the garbage collector reclaims a Tensor,
- * its native tensor is freed. Disposing stale handles is a no-op in native code (each handle names a
- * slot and its generation), so dispose() need not unregister.
+ * its native tensor is freed. dispose() unregisters the tensor (the tensor is its own unregister
+ * token): a handle names a slot and a 24-bit generation, so a finalizer left to run long after its
+ * tensor was disposed could, once that slot's generation had wrapped, free another tensor's memory.
  */
 const safetyNet = new FinalizationRegistry<Handle>((h) => {
-  native.dispose(h);
+  netStats.collected++;
+  if (!native.dispose(h)) netStats.stale++;
 });
+const netStats = { registered: 0, unregistered: 0, collected: 0, stale: 0 };
+
+/**
+ * @internal How the safety net has worked so far: tensors registered and unregistered (disposed
+ * after registration), finalizers run, and finalizers that found their handle already freed (0
+ * unless a disposed tensor was left registered).
+ */
+export function safetyNetStats(): Readonly<typeof netStats> {
+  return { ...netStats };
+}
 
 // Registration is batched: most tensors are disposed soon after they are made (dispose(), tidy), and
 // FinalizationRegistry.register costs more than all the rest of a small op's JS side (0.3-0.8 µs with
 // the collector's work on its cells). New tensors wait in `pending`; at the next microtask, or once
-// 4,096 are waiting, those still alive are registered and the disposed ones are simply dropped.
+// 4,096 are waiting, those still alive are registered and the disposed ones are simply dropped, so
+// only the registered ones pay for unregister() when they are disposed.
 let pending: Tensor[] = [];
 let flushQueued = false;
 function registerPending(): void {
   flushQueued = false;
   const list = pending;
   pending = [];
-  for (const t of list) if (t._h !== null) safetyNet.register(t, t._h);
+  for (const t of list) {
+    if (t._h !== null) {
+      safetyNet.register(t, t._h, t);
+      t._registered = true;
+      netStats.registered++;
+    }
+  }
 }
 function guard(t: Tensor): void {
   pending.push(t);
@@ -60,6 +79,8 @@ export class Tensor {
   /** @internal */ _h: Handle | null;
   /** @internal Set by keep(); declared only, so creating a tensor defines no extra property. */
   declare _kept?: boolean;
+  /** @internal Set once the safety net holds this tensor; declared only, as _kept. */
+  declare _registered?: boolean;
   private _meta: ReturnType<typeof native.meta> | null = null;
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) to create tensors. */
@@ -123,6 +144,11 @@ export class Tensor {
   /** Releases the native tensor now. Safe to call twice. */
   dispose(): void {
     if (this._h !== null) {
+      if (this._registered) {
+        safetyNet.unregister(this);
+        this._registered = false;
+        netStats.unregistered++;
+      }
       native.dispose(this._h);
       this._h = null;
     }
@@ -244,8 +270,9 @@ export class Tensor {
     return native.isLeaf(this.handle);
   }
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    const o = checkObject('options', options);
+    const retain = o.retainGraph === undefined ? false : checkBoolean('retainGraph', o.retainGraph);
     const g = gradient === undefined ? undefined : checkTensor('gradient', gradient).handle;
-    const retain = options.retainGraph === undefined ? false : checkBoolean('retainGraph', options.retainGraph);
     native.backward(this.handle, g, retain);
   }
   detach(): Tensor {
@@ -450,12 +477,18 @@ export class Tensor {
    * `x.index(mask)` is `x[mask]`, `x.index('...', 0)` is `x[..., 0]`.
    */
   index(...specs: IndexSpec[]): Tensor {
-    return wrap(native.index(this.handle, indexSpecs(specs, this)));
+    // Every spec is read (a slice's getters run once, here) before any handle is resolved: a getter
+    // that disposes this tensor then makes `this.handle` throw, instead of indexing whatever tensor
+    // took its slot.
+    const resolved = resolveSpecs(snapshotSpecs(specs), this);
+    return wrap(native.index(this.handle, resolved));
   }
   /** `x[specs] = value` in place; returns this tensor. */
   indexPut_(specs: IndexSpec[], value: TensorOrScalar): this {
     if (!Array.isArray(specs)) throw invalid('specs', 'an array of indices', specs);
-    native.indexPut_(this.handle, indexSpecs(specs, this), operand(value, 'value'));
+    const resolved = resolveSpecs(snapshotSpecs(specs), this);
+    const v = operand(value, 'value');
+    native.indexPut_(this.handle, resolved, v);
     return this;
   }
   /** `x.narrow`-like slice with a step: `x[start:stop:step]` along dim. */
@@ -543,7 +576,32 @@ function shapeArgs(name: string, args: unknown[]): number[] {
   return checkIntList(name, list);
 }
 
-function indexSpecs(specs: IndexSpec[], target?: Tensor): unknown[] {
+type SpecSnapshot = number | null | '...' | 'newaxis' | Tensor | { start?: number; stop?: number; step?: number };
+
+/** Reads every index spec once (a slice object's start/stop/step into a plain object), checking each. */
+function snapshotSpecs(specs: ArrayLike<unknown>): SpecSnapshot[] {
+  const out: SpecSnapshot[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i];
+    if (s instanceof Tensor || s === null || s === '...' || s === 'newaxis') out.push(s);
+    else if (typeof s === 'number') out.push(checkInteger(`index ${i}`, s));
+    else if (typeof s === 'object' && !Array.isArray(s)) {
+      const src = s as Record<string, unknown>;
+      const slice: { start?: number; stop?: number; step?: number } = {};
+      for (const k of ['start', 'stop', 'step'] as const) {
+        const v = src[k];
+        if (v !== undefined) slice[k] = checkInteger(`index ${i}.${k}`, v);
+      }
+      out.push(slice);
+    } else {
+      throw invalid(`index ${i}`, "an integer, null, a {start, stop, step} slice, '...', 'newaxis' or a Tensor", s);
+    }
+  }
+  return out;
+}
+
+/** What native.index takes: the snapshot with each index tensor's handle (checked against the CUDA guard). */
+function resolveSpecs(specs: SpecSnapshot[], target: Tensor): unknown[] {
   let dim = 0;
   let afterEllipsis = false;
   return specs.map((s, i) => {
@@ -552,16 +610,10 @@ function indexSpecs(specs: IndexSpec[], target?: Tensor): unknown[] {
     const at = afterEllipsis ? i - specs.length : dim;
     if (s !== 'newaxis') dim++;
     if (s instanceof Tensor) {
-      if (target && s.dtype !== 'bool') checkCudaIndices(`index ${i}`, s, target, at, true);
+      if (s.dtype !== 'bool') checkCudaIndices(`index ${i}`, s, target, at, true);
       return s.handle;
     }
-    if (s === null || s === '...' || s === 'newaxis') return s;
-    if (typeof s === 'number') return checkInteger(`index ${i}`, s);
-    if (typeof s === 'object' && !Array.isArray(s)) {
-      for (const k of ['start', 'stop', 'step'] as const) if (s[k] !== undefined) checkInteger(`index ${i}.${k}`, s[k]);
-      return s;
-    }
-    throw invalid(`index ${i}`, "an integer, null, a {start, stop, step} slice, '...', 'newaxis' or a Tensor", s);
+    return s;
   });
 }
 

@@ -79,22 +79,31 @@ export function checkOneOf<T extends string>(name: string, value: unknown, allow
   return value as T;
 }
 
+// The list and options checks return copies, each element or option read once: what is checked is
+// what is used, and a getter (on an option, or on an array index) cannot run again later, between
+// resolving a tensor's handle and using it, or hand native code a different value than was checked.
+
+/** A copy of an array of non-negative integers. */
 export function checkShape(name: string, value: unknown): number[] {
   if (!Array.isArray(value)) throw invalid(name, 'an array of non-negative integers', value);
-  value.forEach((d, i) => checkInteger(`${name}[${i}]`, d, 0));
-  return value as number[];
+  const out: number[] = new Array(value.length);
+  for (let i = 0; i < out.length; i++) out[i] = checkInteger(`${name}[${i}]`, value[i], 0);
+  return out;
 }
 
+/** A copy of an array of integers. */
 export function checkIntList(name: string, value: unknown): number[] {
   if (!Array.isArray(value)) throw invalid(name, 'an array of integers', value);
-  value.forEach((d, i) => checkInteger(`${name}[${i}]`, d));
-  return value as number[];
+  const out: number[] = new Array(value.length);
+  for (let i = 0; i < out.length; i++) out[i] = checkInteger(`${name}[${i}]`, value[i]);
+  return out;
 }
 
+/** A snapshot of an options object: its own enumerable properties, each read once. */
 export function checkObject(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(name, 'an options object', value);
-  return value as Record<string, unknown>;
+  return { ...value };
 }
 
 /** Rejects option names that do not exist (a typo would otherwise be silently ignored). */

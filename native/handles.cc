@@ -69,7 +69,7 @@ TensorSlot* Slot(const Napi::Value& value, const char* what) {
   ThrowType(value.Env(), std::string(what) + " must be a Tensor handle");
 }
 
-const torch::Tensor& Unwrap(const Napi::Value& value, const char* what) {
+torch::Tensor Unwrap(const Napi::Value& value, const char* what) {
   TensorSlot* s = Slot(value, what);
   if (s == nullptr) ThrowTorch(value.Env(), std::string(what) + " is a disposed tensor");
   return s->tensor;

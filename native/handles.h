@@ -29,8 +29,7 @@ struct TensorSlot {
 
 // One environment's table (in its AddonData, addon.h).
 struct HandleTable {
-  // A deque, not a vector: growing it must not move existing slots, because Unwrap hands out
-  // references into them that a native function may still hold while it wraps its results.
+  // A deque, not a vector: growing it must not move existing slots, which Slot() hands out pointers to.
   std::deque<TensorSlot> slots;
   std::vector<uint32_t> freeSlots;
 
@@ -40,7 +39,10 @@ struct HandleTable {
 
 TensorSlot* Slot(const Napi::Value& value, const char* what);  // nullptr when stale (disposed)
 Napi::Value Wrap(Napi::Env env, torch::Tensor tensor);
-const torch::Tensor& Unwrap(const Napi::Value& value, const char* what);
+// A reference of its own to the handle's tensor (a refcount, not a copy of the data), not a reference
+// into the slot: reading a later argument can run JS (a getter, a valueOf) that disposes this tensor
+// and lets a new one take the slot, and the op must still see the tensor it was given.
+torch::Tensor Unwrap(const Napi::Value& value, const char* what);
 torch::Tensor OptionalTensor(const Napi::Value& value, const char* what);  // undefined/null -> undefined tensor
 // Frees a handle's tensor; false when it was already disposed (stale).
 bool DisposeHandle(const Napi::Value& value);

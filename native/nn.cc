@@ -94,11 +94,30 @@ Napi::Value Rnn(const Napi::CallbackInfo& info) {
       [&](auto op) { return op(input, a.hx[0], a.params, a.hasBiases, a.layers, a.dropout, a.train, a.bidirectional, batchFirst); });
 }
 
+// libtorch's packed kernels trust their batch sizes: a 0, a size that grows, or a sum other than data's
+// rows writes out of bounds (heap corruption, an abort). lib/nn/rnn.ts's PackedSequence checks the same
+// with better messages; this is the backstop, one pass over a few hundred integers.
+void CheckBatchSizes(Napi::Env env, const Tensor& data, const Tensor& batchSizes) {
+  if (batchSizes.scalar_type() != torch::kInt64 || !batchSizes.device().is_cpu() || batchSizes.dim() != 1 || batchSizes.numel() == 0) {
+    ThrowType(env, "batchSizes must be a non-empty 1-D int64 tensor on the CPU");
+  }
+  if (data.dim() < 1) ThrowType(env, "packed data must have at least 1 dimension");
+  Tensor sizes = batchSizes.contiguous();
+  const int64_t* b = sizes.data_ptr<int64_t>();
+  int64_t sum = 0;
+  for (int64_t i = 0; i < sizes.numel(); i++) {
+    if (b[i] <= 0 || (i > 0 && b[i] > b[i - 1])) ThrowType(env, "batchSizes must be positive and non-increasing");
+    sum += b[i];
+  }
+  if (sum != data.size(0)) ThrowType(env, "batchSizes must add up to the packed data's rows");
+}
+
 // rnnPacked(mode, data, batchSizes, hx[], params[], hasBiases, numLayers, dropout, train, bidirectional)
 Napi::Value RnnPacked(const Napi::CallbackInfo& info) {
   const Tensor& data = Unwrap(info[1], "data");
   const Tensor& batchSizes = Unwrap(info[2], "batchSizes");
   Recurrent a(info, 3);
+  CheckBatchSizes(info.Env(), data, batchSizes);
   if (Data(info.Env())->fusedCpuRnn && CanUseFusedCpuGatedRnn(a.mode, data, true, a.hx, a.params, a.hasBiases)) {
     return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", data, batchSizes, a.hx, a.params, a.layers, a.dropout, a.train,
                                                  a.bidirectional, /*batchFirst=*/false));
@@ -117,8 +136,11 @@ Napi::Value PackPadded(const Napi::CallbackInfo& info) {
 
 // padPacked(data, batchSizes, batchFirst, paddingValue, totalLength) -> [padded, lengths]
 Napi::Value PadPacked(const Napi::CallbackInfo& info) {
-  auto r = torch::_pad_packed_sequence(Unwrap(info[0], "data"), Unwrap(info[1], "batchSizes"), Bool(info[2], "batchFirst"),
-                                       Scalar(info[3], "paddingValue"), Int(info[4], "totalLength"));
+  Tensor data = Unwrap(info[0], "data");
+  Tensor batchSizes = Unwrap(info[1], "batchSizes");
+  CheckBatchSizes(info.Env(), data, batchSizes);
+  auto r = torch::_pad_packed_sequence(data, batchSizes, Bool(info[2], "batchFirst"), Scalar(info[3], "paddingValue"),
+                                       Int(info[4], "totalLength"));
   return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
 }
 

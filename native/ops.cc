@@ -184,13 +184,19 @@ std::vector<torch::indexing::TensorIndex> Indices(const Napi::Value& value) {
   return out;
 }
 
-Napi::Value Index(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Unwrap(info[0], "self").index(Indices(info[1]))); }
+// The specs are read before the receiver is resolved (lib/tensor.ts snapshots them first, too): reading
+// a slice object's fields can run a getter, and a getter that disposed the receiver must find it gone.
+Napi::Value Index(const Napi::CallbackInfo& info) {
+  auto indices = Indices(info[1]);
+  return Wrap(info.Env(), Unwrap(info[0], "self").index(indices));
+}
 
 // indexPut_(h, specs, valueTensorOrNumber): in place, returns nothing.
 Napi::Value IndexPut(const Napi::CallbackInfo& info) {
+  auto indices = Indices(info[1]);
   Tensor t = Unwrap(info[0], "self");
-  if (IsScalar(info[2])) t.index_put_(Indices(info[1]), Scalar(info[2], "value"));
-  else t.index_put_(Indices(info[1]), Unwrap(info[2], "value"));
+  if (IsScalar(info[2])) t.index_put_(indices, Scalar(info[2], "value"));
+  else t.index_put_(indices, Unwrap(info[2], "value"));
   return info.Env().Undefined();
 }
 

@@ -4,6 +4,8 @@
 #include "addon.h"
 #include "convert.h"
 
+#include <limits>
+
 #include <dlfcn.h>
 
 #if defined(__GLIBC__)
@@ -19,8 +21,15 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A thread count for a C int: 2**32 + 1 must not become 1 (lib/runtime.ts also caps it lower).
+int Threads(const Napi::Value& value) {
+  int64_t n = Int(value, "threads");
+  if (n < 1 || n > std::numeric_limits<int>::max()) ThrowType(value.Env(), "threads must be an integer in [1, 2147483647]");
+  return static_cast<int>(n);
+}
+
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  torch::set_num_threads(static_cast<int>(Int(info[0], "threads")));
+  torch::set_num_threads(Threads(info[0]));
   return info.Env().Undefined();
 }
 
@@ -50,11 +59,11 @@ Napi::Value SetFlushDenormal(const Napi::CallbackInfo& info) {
 // setBlasThreads(n) -> applied: OpenBLAS's own thread count (openblas_set_num_threads), which libtorch's
 // set_num_threads does not change when the BLAS is OpenBLAS; false when the BLAS is not OpenBLAS.
 Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
-  int64_t n = Int(info[0], "threads");
+  int n = Threads(info[0]);
   using SetThreads = void (*)(int);
   auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   if (fn == nullptr) return Napi::Boolean::New(info.Env(), false);
-  fn(static_cast<int>(n));
+  fn(n);
   return Napi::Boolean::New(info.Env(), true);
 }
 

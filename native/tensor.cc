@@ -44,6 +44,9 @@ Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
     ThrowType(env, "shape does not match the number of elements in data");
   }
   auto options = Options(info, 2, 3);
+  // Checked last, after everything that could run JS: a detached buffer reads as 0 elements, and is
+  // refused rather than turned into an empty tensor (or read after being freed).
+  if (array.ArrayBuffer().IsDetached()) ThrowType(env, "data's ArrayBuffer is detached (transferred or destroyed)");
   auto* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
   // Copy (or widen) straight into a new tensor of the target type: the common cases (same type; token
   // ids from an Int32Array to int64; Float64Array to float32) skip from_blob's temporary tensor and the

@@ -3,6 +3,7 @@
 import { DeviceLike, deviceName } from '../device';
 import { TorchError } from '../errors';
 import { native } from '../native';
+import { sealDisposed } from '../lifecycle';
 import { keep } from '../scope';
 import { Tensor, noGrad } from '../tensor';
 import { checkBoolean, checkObject, checkKeys, invalid } from '../validate';
@@ -123,14 +124,23 @@ export abstract class Module {
     native.zeroGrad(this.parameters().map((p) => p.handle), setToNone === undefined ? false : checkBoolean('setToNone', setToNone));
   }
 
-  /** Frees every parameter of this module and its submodules. The module is unusable afterwards. */
+  /**
+   * Frees every parameter of this module and its submodules. The module is unusable afterwards: every
+   * method throws a TorchError saying it has been disposed (dispose() again does nothing).
+   */
   dispose(): void {
     if (this._disposed) return;
-    for (const p of this.parameters()) p.dispose();
+    for (const [, p] of this.ownParameters()) p.dispose();
+    // Each child disposes itself (a child disposed earlier is simply skipped), then is sealed too.
+    for (const [, child] of this.namedChildren()) child.dispose();
     this._disposed = true;
+    sealDisposed(this, this.constructor.name);
   }
   [Symbol.dispose](): void {
     this.dispose();
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
   }
 
   protected checkAlive(): void {
@@ -139,6 +149,7 @@ export abstract class Module {
 
   /** A PyTorch-like printout of the module tree. */
   toString(): string {
+    if (this._disposed) return `${this.constructor.name}(disposed)`;
     const children = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
     if (!children.length) return head + ')';

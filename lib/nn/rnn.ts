@@ -5,28 +5,132 @@ import { native } from '../native';
 import { Tensor, wrap } from '../tensor';
 import { empty, tensor, zeros } from '../factories';
 import { tidy } from '../scope';
+import { sealDisposed } from '../lifecycle';
 import { checkBoolean, checkInteger, checkNumber, checkObject, checkKeys, checkOneOf, checkTensor, invalid } from '../validate';
 import { uniform_ } from './init';
 import { Module, parameter } from './module';
 import type { DeviceLike } from '../device';
 
-/** A batch of variable-length sequences packed by packPaddedSequence, as torch's PackedSequence. */
+// Set while this module builds a PackedSequence from parts it has just made itself (packPaddedSequence,
+// a recurrent layer's output): those skip the checks that cost a read of the batch sizes and indices.
+let trusted = false;
+function makePacked(data: Tensor, batchSizes: Tensor, sortedIndices: Tensor | null, unsortedIndices: Tensor | null): PackedSequence {
+  trusted = true;
+  try {
+    return new PackedSequence(data, batchSizes, sortedIndices, unsortedIndices);
+  } finally {
+    trusted = false;
+  }
+}
+
+/**
+ * A batch of variable-length sequences packed by packPaddedSequence, as torch's PackedSequence: `data`
+ * `[sum(batchSizes), *]`, `batchSizes` (int64 on the CPU: how many sequences are still running at each
+ * step, positive and non-increasing), and the permutation that sorted the batch by length with its
+ * inverse (both null when the batch was already sorted). The constructor checks all of that, so a
+ * malformed sequence is a clear error here instead of memory corruption in libtorch's kernels; given
+ * sortedIndices alone, unsortedIndices is computed (as PyTorch does). The sequence owns its tensors:
+ * dispose() frees them, and every member but dispose and isDisposed throws afterwards.
+ */
 export class PackedSequence {
-  constructor(
-    readonly data: Tensor,
-    readonly batchSizes: Tensor,
-    readonly sortedIndices: Tensor | null,
-    readonly unsortedIndices: Tensor | null,
-  ) {}
+  private readonly _data: Tensor;
+  private readonly _batchSizes: Tensor;
+  private readonly _sortedIndices: Tensor | null;
+  private readonly _unsortedIndices: Tensor | null;
+  private _disposed = false;
+
+  constructor(data: Tensor, batchSizes: Tensor, sortedIndices: Tensor | null = null, unsortedIndices: Tensor | null = null) {
+    if (!trusted) unsortedIndices = checkPacked(data, batchSizes, sortedIndices, unsortedIndices);
+    this._data = data;
+    this._batchSizes = batchSizes;
+    this._sortedIndices = sortedIndices;
+    this._unsortedIndices = unsortedIndices;
+  }
+  get data(): Tensor {
+    return this._data;
+  }
+  get batchSizes(): Tensor {
+    return this._batchSizes;
+  }
+  get sortedIndices(): Tensor | null {
+    return this._sortedIndices;
+  }
+  get unsortedIndices(): Tensor | null {
+    return this._unsortedIndices;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
   dispose(): void {
-    this.data.dispose();
-    this.batchSizes.dispose();
-    this.sortedIndices?.dispose();
-    this.unsortedIndices?.dispose();
+    if (this._disposed) return;
+    this._data.dispose();
+    this._batchSizes.dispose();
+    this._sortedIndices?.dispose();
+    this._unsortedIndices?.dispose();
+    this._disposed = true;
+    sealDisposed(this, 'PackedSequence');
   }
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** The checks of `new PackedSequence(...)`; returns unsortedIndices (computed when only sortedIndices is given). */
+function checkPacked(data: unknown, batchSizes: unknown, sortedIndices: unknown, unsortedIndices: unknown): Tensor | null {
+  const d = checkTensor('data', data);
+  const b = checkTensor('batchSizes', batchSizes);
+  if (d.ndim < 1) throw invalid('data', 'a tensor of at least 1 dimension ([sum(batchSizes), *])', d);
+  if (b.dtype !== 'int64' || b.device !== 'cpu' || b.ndim !== 1 || b.shape[0] === 0) {
+    throw new TypeError(`Expected a non-empty 1-D int64 tensor on the CPU for batchSizes but received ${b.ndim}-D ${b.dtype} of shape [${b.shape.join(', ')}] on ${b.device}`);
+  }
+  const sizes = b.toTypedArray() as BigInt64Array;
+  let sum = 0n;
+  for (let i = 0; i < sizes.length; i++) {
+    if (sizes[i] <= 0n || (i > 0 && sizes[i] > sizes[i - 1])) {
+      throw new RangeError(`Expected batchSizes to be positive and non-increasing but batchSizes[${i}] is ${sizes[i]}${i > 0 ? ` after ${sizes[i - 1]}` : ''}`);
+    }
+    sum += sizes[i];
+  }
+  if (sum !== BigInt(d.shape[0])) {
+    throw new RangeError(`Expected the batch sizes to add up to data's rows (${d.shape[0]}) but they add up to ${sum}`);
+  }
+  const batch = Number(sizes[0]);
+  if (sortedIndices === null || sortedIndices === undefined) {
+    if (unsortedIndices !== null && unsortedIndices !== undefined) throw invalid('sortedIndices', 'a Tensor when unsortedIndices is given', sortedIndices);
+    return null;
+  }
+  const sorted = permutation('sortedIndices', sortedIndices, batch);
+  if (unsortedIndices === null || unsortedIndices === undefined) {
+    // PyTorch's invert_permutation: the inverse, on sortedIndices' device.
+    const inverse = new BigInt64Array(batch);
+    sorted.forEach((v, i) => (inverse[Number(v)] = BigInt(i)));
+    return tensor(inverse, { device: (sortedIndices as Tensor).device });
+  }
+  const unsorted = permutation('unsortedIndices', unsortedIndices, batch);
+  for (let i = 0; i < batch; i++) {
+    if (unsorted[Number(sorted[i])] !== BigInt(i)) {
+      throw new RangeError(`Expected unsortedIndices to be the inverse of sortedIndices but unsortedIndices[sortedIndices[${i}]] is ${unsorted[Number(sorted[i])]}, not ${i}`);
+    }
+  }
+  return unsortedIndices as Tensor;
+}
+
+/** A 1-D int64 tensor holding each of 0..n-1 once; its values. */
+function permutation(name: string, value: unknown, n: number): BigInt64Array {
+  const t = checkTensor(name, value);
+  if (t.dtype !== 'int64' || t.ndim !== 1 || t.shape[0] !== n) {
+    throw new TypeError(`Expected a 1-D int64 tensor of ${n} elements (batchSizes[0]) for ${name} but received ${t.ndim}-D ${t.dtype} of shape [${t.shape.join(', ')}]`);
+  }
+  const values = t.toTypedArray() as BigInt64Array;
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v < 0n || v >= BigInt(n) || seen[Number(v)]) {
+      throw new RangeError(`Expected ${name} to be a permutation of 0..${n - 1} but ${name}[${i}] is ${v}${v >= 0n && v < BigInt(n) ? ', a repeat' : ''}`);
+    }
+    seen[Number(v)] = 1;
+  }
+  return values;
 }
 
 function lengthsTensor(lengths: Tensor | number[] | Int32Array): Tensor {
@@ -69,7 +173,7 @@ export function packPaddedSequence(
       x = input.indexSelect(batchDim, sorted);
     }
     const [data, batchSizes] = native.packPadded(x.handle, lens.handle, batchFirst);
-    return new PackedSequence(wrap(data), wrap(batchSizes), sorted, unsorted);
+    return makePacked(wrap(data), wrap(batchSizes), sorted, unsorted);
   });
 }
 
@@ -220,7 +324,7 @@ export abstract class RNNBase extends Module {
       const [o, ...h] = out.map(wrap);
       const hidden = packed && input.unsortedIndices ? h.map((t) => t.indexSelect(1, input.unsortedIndices as Tensor)) : h;
       const output = packed
-        ? new PackedSequence(o, input.batchSizes.detach(), input.sortedIndices?.detach() ?? null, input.unsortedIndices?.detach() ?? null)
+        ? makePacked(o, input.batchSizes.detach(), input.sortedIndices?.detach() ?? null, input.unsortedIndices?.detach() ?? null)
         : o;
       return { output, hidden };
     });

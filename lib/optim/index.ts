@@ -1,5 +1,6 @@
 // torch.optim: SGD and Adam run by libtorch (one native call per step) over tensors JS owns.
 import { TorchError } from '../errors';
+import { disposedError, sealDisposed } from '../lifecycle';
 import { OptimizerHandle, native } from '../native';
 import { Tensor } from '../tensor';
 import { checkBoolean, checkNumber, checkObject, checkKeys, checkTensor, invalid } from '../validate';
@@ -27,7 +28,7 @@ export abstract class Optimizer {
   }
 
   private live(): OptimizerHandle {
-    if (this.handle === null) throw new TorchError(`${this.constructor.name} has been disposed`);
+    if (this.handle === null) throw disposedError(this.constructor.name);
     return this.handle;
   }
 
@@ -42,9 +43,19 @@ export abstract class Optimizer {
     native.zeroGrad(this.params.map((p) => p.handle), setToNone === undefined ? false : checkBoolean('setToNone', setToNone));
   }
 
-  /** One update of every parameter from its gradient. */
+  /**
+   * One update of every parameter from its gradient. Throws when a parameter has been disposed (its
+   * module's dispose(), say): libtorch's optimizer keeps its own references to the parameters, so the
+   * step would otherwise update memory nothing uses any more and report success.
+   */
   step(): void {
-    native.optimizerStep(this.live());
+    const h = this.live();
+    for (let i = 0; i < this.params.length; i++) {
+      if (this.params[i].isDisposed) {
+        throw new TorchError(`${this.constructor.name}.step(): params[${i}] has been disposed (was the module it belongs to disposed?); make a new optimizer for the new parameters`);
+      }
+    }
+    native.optimizerStep(h);
   }
 
   /** The current options (a copy). */
@@ -67,15 +78,22 @@ export abstract class Optimizer {
     Object.assign(this.current, options);
   }
 
-  /** Frees the optimizer's state (momentum buffers, moments). The parameters stay. */
+  /**
+   * Frees the optimizer's state (momentum buffers, moments). The parameters stay. Every method throws
+   * a TorchError saying it has been disposed afterwards (dispose() again does nothing).
+   */
   dispose(): void {
     if (this.handle !== null) {
       native.optimizerDispose(this.handle);
       this.handle = null;
+      sealDisposed(this, this.constructor.name);
     }
   }
   [Symbol.dispose](): void {
     this.dispose();
+  }
+  get isDisposed(): boolean {
+    return this.handle === null;
   }
 }
 
