@@ -17,6 +17,7 @@ type Maker = () => { dispose(): void };
 const modules: Record<string, () => nn.Module> = {
   Linear: () => new nn.Linear(3, 2),
   Embedding: () => new nn.Embedding(5, 3),
+  EmbeddingBag: () => new nn.EmbeddingBag(5, 3, { mode: 'sum' }),
   RNN: () => new nn.RNN(3, 4),
   LSTM: () => new nn.LSTM(3, 4),
   GRU: () => new nn.GRU(3, 4),
@@ -31,6 +32,7 @@ const modules: Record<string, () => nn.Module> = {
   LSTMClassifier: () => new models.LSTMClassifier(10, 4, 5, 1, 2, true, 0.5, 1),
   FastText: () => new models.FastText(10, 4, 1, 1),
   CNN: () => new models.CNN(10, 4, 3, [2, 3], 1, 0.5, 1),
+  NBSVM: () => new models.NBSVM(10),
 };
 const ABSTRACT = new Set(['Module', 'RNNBase']);
 
