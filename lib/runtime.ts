@@ -1,21 +1,15 @@
 // Process settings of libtorch and the libraries under it: the random seed, thread counts, denormal
 // flushing, the allocator. Each acts on the whole process, as its PyTorch namesake does.
-import * as os from 'os';
 import { native } from './native';
-import { checkBoolean, checkInteger, checkKeys, checkObject } from './validate';
+import { MAX_THREADS, checkBoolean, checkInteger, checkKeys, checkObject } from './validate';
+
+export { MAX_THREADS };
 
 /** Seeds libtorch's CPU and CUDA generators, as torch.manual_seed does. */
 export function manualSeed(seed: number): void {
   checkInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER);
   native.manualSeed(seed);
 }
-
-/**
- * The most threads setNumThreads and setBlasThreads accept: more than a few per core only slows the
- * kernels down, and a count far beyond that (100,000, or 2**32 + 1, which a C int would read as 1)
- * is a mistake, refused with a RangeError. The CLI's --threads has the same bound.
- */
-export const MAX_THREADS = Math.max(64, 4 * os.availableParallelism());
 
 /** torch.set_num_threads: the threads of libtorch's intra-op pool, 1 to MAX_THREADS. */
 export function setNumThreads(threads: number): void {

@@ -1,6 +1,15 @@
 // Argument checks shared by the public API. Each names the parameter, what was expected and what was
 // received, in the style of sharp's lib/is.js.
+import * as os from 'os';
 import type { Tensor } from './tensor';
+
+/**
+ * The most threads setNumThreads, setBlasThreads and the CLI's --threads accept: more than a few per
+ * core only slows the kernels down, and a count far beyond that (100,000, or 2**32 + 1, which a C int
+ * would read as 1) is a mistake, refused with a RangeError. Here, not in runtime.ts, so the CLI can
+ * check its flags before the native addon loads.
+ */
+export const MAX_THREADS = Math.max(64, 4 * os.availableParallelism());
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // torch-sentiment: train, evaluate and predict from the command line.
 import * as fs from 'fs';
-import * as os from 'os';
+import { MAX_THREADS } from '../validate';
 import { parseArgs } from 'util';
 import { NBSVM_DEFAULTS } from '../models/nbsvm-defaults';
 // The commands (and with them the native addon) load only when a command runs, so --help and usage
@@ -101,8 +101,6 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
-/** Most intra-op threads accepted: more than a few per core only slows libtorch down (and 1e5 takes minutes to start). */
-const MAX_THREADS = Math.max(64, 4 * os.availableParallelism());
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
