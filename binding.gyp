@@ -15,7 +15,7 @@
         "<!(node lib/libtorch.js --cxx11-abi)"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++1y"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-Wno-unused-parameter"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-Wno-unused-parameter", "-idirafter", "<(module_root_dir)/native/shim"],
       "ldflags": ["-Wl,--no-as-needed"],
       "libraries": [
         "-L<!(node lib/libtorch.js --lib-dir)",

@@ -23,6 +23,7 @@ export { save, load } from './serialize';
 export type { SaveOptions, LoadOptions, CheckpointDict, CheckpointValue, CheckpointFormat } from './serialize';
 export * as data from './data';
 export * as models from './models';
+export * as distributed from './distributed';
 export { binaryAccuracy, epochTime, train, evaluate, fit, loadCheckpoint, predictSentiment, numericalize } from './train';
 export { saveBundle, loadBundle, vocabFromItos, BUNDLE_FORMAT, writeMetrics, writePlot, plotSvg, metricsFrom } from './train';
 export type { TextClassifier, Criterion, LoopOptions, EpochResult, EpochRecord, FitOptions, PredictOptions, TextPipeline } from './train';

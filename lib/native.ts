@@ -12,6 +12,8 @@ import { findPrebuild } from './prebuilds';
 export type Handle = bigint & { readonly __brand: 'TensorHandle' };
 /** An opaque native optimizer handle. */
 export type OptimizerHandle = { readonly __brand: 'OptimizerHandle' };
+/** An opaque native DistributedDataParallel (c10d Reducer) handle. */
+export type DdpHandle = { readonly __brand: 'DdpHandle' };
 type H = Handle;
 type Num = number | boolean;
 
@@ -123,6 +125,18 @@ export interface Binding {
   optimizerStep(o: OptimizerHandle): void;
   optimizerSetOptions(o: OptimizerHandle, options: Record<string, number | boolean>): void;
   optimizerDispose(o: OptimizerHandle): void;
+  // distributed.cc
+  distAvailable(): { available: boolean; backends: string[]; reason?: string };
+  distInit(host: string, port: number, rank: number, worldSize: number, timeoutMs: number): Promise<void>;
+  distDestroy(): boolean;
+  distInfo(): { rank: number; worldSize: number; backend: 'gloo'; timeoutMs: number } | null;
+  distAllReduce(h: H, op: string): Promise<void>;
+  distBroadcast(h: H, src: number): Promise<void>;
+  distBarrier(): Promise<void>;
+  ddpCreate(params: H[], names: string[], options: { bucketCapMB: number; gradientAsBucketView: boolean; findUnusedParameters: boolean; moduleName: string }): DdpHandle;
+  ddpPreForward(d: DdpHandle): boolean;
+  ddpPostForward(d: DdpHandle, outputs: H[]): void;
+  ddpRelease(d: DdpHandle): void;
   // checkpoint.cc: specs are [byteOffset, byteLength, dtype, storageOffset, ndim, ...sizes, ...strides]
   tensorsFromBytes(data: Uint8Array, specs: number[][]): H[];
   tensorsToBytes(tensors: H[]): Buffer[];

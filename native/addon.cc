@@ -31,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCheckpoint(env, exports);
   InitCuda(env, exports);
   InitRuntime(env, exports);
+  InitDistributed(env, exports);
   return exports;
 }
 

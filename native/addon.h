@@ -9,13 +9,16 @@
 
 namespace ts {
 
+struct DistState;  // distributed.cc: this environment's process group
+
 // Per-environment state, one per Node.js environment (the main thread and each worker thread), kept
 // in napi instance data: nothing here is process-wide, so workers neither see each other's tensors nor
 // each other's settings.
 struct AddonData {
   Napi::FunctionReference torchError;  // lib/errors.ts's TorchError, handed over once at load
   HandleTable handles;
-  bool fusedCpuRnn = true;  // backends.setFusedCpuRnn: whether nn.cc runs CPU RNNs through rnn_cpu.cc / gated_rnn_cpu.cc
+  bool fusedCpuRnn = true;
+  std::shared_ptr<DistState> dist;  // distributed.cc; created on first use  // backends.setFusedCpuRnn: whether nn.cc runs CPU RNNs through rnn_cpu.cc / gated_rnn_cpu.cc
 };
 
 AddonData* Data(Napi::Env env);
@@ -35,5 +38,6 @@ void InitOptim(Napi::Env env, Napi::Object exports);
 void InitCheckpoint(Napi::Env env, Napi::Object exports);
 void InitCuda(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
+void InitDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace ts
