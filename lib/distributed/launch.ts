@@ -8,7 +8,8 @@
  * fails with a `LaunchError` naming the rank, its exit code or signal and the last lines of its stderr.
  * SIGINT, SIGTERM and SIGHUP sent to the launcher are forwarded to every rank (a second one sends
  * SIGKILL). Each rank runs in its own process group (as torchrun's `start_new_session`), so processes a
- * rank started are signalled with it: no survivors are left behind.
+ * rank started are signalled with it, and whatever is left in those groups when the job ends (an orphan,
+ * however the job ended) is killed: no survivors are left behind.
  *
  * Pure TypeScript: no native code, so the launcher works where libtorch does not load.
  */
@@ -379,8 +380,9 @@ export async function launch(options: LaunchOptions): Promise<number> {
     const maybeDone = (): void => {
       if (finished || ranks.some((r) => !r.closed)) return;
       finished = true;
-      // Processes a rank left behind in its group (when the job failed) go too.
-      if (failure) killAll();
+      // Every rank has exited: whatever is left in a rank's process group (a process it started and did
+      // not wait for) is an orphan of the job, and goes too.
+      killAll();
       cleanUp();
       if (!failure) {
         resolve(0);
