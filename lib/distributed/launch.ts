@@ -83,7 +83,7 @@ const TAIL_LINE_CHARS = 1000;
 /** A line without a newline longer than this is passed on as it is, instead of being held for its prefix. */
 const MAX_PENDING_CHARS = 64 * 1024;
 
-/** scripts/register-ts.js, found from this file in lib/distributed (sources) or dist/distributed (build). */
+/** @internal scripts/register-ts.js, found from this file in lib/distributed (sources) or dist/distributed (build). */
 export function registerTsPath(): string {
   return path.resolve(__dirname, '..', '..', 'scripts', 'register-ts.js');
 }
@@ -101,7 +101,7 @@ export function findFreePort(host?: string): Promise<number> {
   });
 }
 
-/** The environment of one rank: the torchrun variables over the launcher's environment and `env`. */
+/** @internal The environment of one rank: the torchrun variables over the launcher's environment and `env`. */
 export function rankEnv(base: NodeJS.ProcessEnv, o: {
   localRank: number; nprocPerNode: number; nnodes: number; nodeRank: number; masterAddr: string; masterPort: number; runId: string;
 }): NodeJS.ProcessEnv {
