@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // torch-sentiment: train, evaluate and predict from the command line.
 import * as fs from 'fs';
+import * as os from 'os';
 import { MAX_THREADS } from '../validate';
 import { parseArgs } from 'util';
 import { NBSVM_DEFAULTS } from '../models/nbsvm-defaults';
@@ -16,6 +17,9 @@ Commands:
   evaluate BUNDLE       Loss and accuracy of a saved bundle on the IMDb test split
   predict TEXT...       Probability that TEXT is positive, with a saved bundle
   serve                 HTTP server for a saved bundle: POST /v1/predict, /healthz, /metrics, a demo page at /
+  launch SCRIPT [ARGS...]
+                        run SCRIPT (.js or .ts) in N processes for data-parallel training, as torchrun
+                        (see docs/distributed.md)
 
 train options:
   --model NAME          rnn (the tutorial's, default) | lstm | fasttext | cnn | nbsvm
@@ -37,6 +41,14 @@ serve options:
   --port N              port to listen on (default 8080)
   --host ADDR           address to listen on (default 127.0.0.1)
   --workers N           worker threads, each holding the model (default 1)
+
+launch options (before SCRIPT; everything after SCRIPT is passed to it):
+  --nproc-per-node N    processes on this node (default 1)
+  --nnodes N            nodes in the job (default 1; then also --node-rank, --master-addr, --master-port)
+  --node-rank R         this node's index in [0, nnodes) (default 0)
+  --master-addr ADDR    address of rank 0's node (default 127.0.0.1)
+  --master-port P       rendezvous port (default: a free port)
+  --no-prefix           do not prefix the ranks' output lines with [rank N]
 
 common options:
   --data PATH           IMDb source: a .tar.gz archive or an extracted aclImdb folder
@@ -101,8 +113,68 @@ function joinNegativeValues(argv: string[]): string[] {
   return out;
 }
 
+/** `launch`'s options that take a value (torchrun spells them with - or _). */
+const LAUNCH_VALUED = new Set(['--nproc-per-node', '--nnodes', '--node-rank', '--master-addr', '--master-port']);
+/** More ranks on one node than this is a mistake (lib/distributed/launch.ts refuses them too). */
+const MAX_NPROC = 1024;
+
+/**
+ * `torch-sentiment launch [options] SCRIPT [ARGS...]`: its options end at the first argument that is not
+ * one (or at `--`); what follows is the script's, flags included, so it is parsed here and not by the
+ * common parseArgs.
+ */
+async function launchCommand(argv: string[]): Promise<number> {
+  const values: Record<string, string> = {};
+  let prefix = true;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') break;
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (a === '--no-prefix') {
+      prefix = false;
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const flag = (eq < 0 ? a : a.slice(0, eq)).replace(/_/g, '-');
+    if (!LAUNCH_VALUED.has(flag)) throw new UsageError(`launch: unknown option '${a}' (launch options come before the script; see --help)`);
+    if (eq < 0 && i + 1 >= argv.length) throw new UsageError(`Option '${flag} <value>' argument missing`);
+    values[flag.slice(2)] = eq < 0 ? argv[++i] : a.slice(eq + 1);
+  }
+  const [script, ...args] = argv.slice(i);
+  if (script === undefined) throw new UsageError('launch needs a script: torch-sentiment launch --nproc-per-node 2 train.js [args...]');
+  const nprocPerNode = int('nproc-per-node', values['nproc-per-node'], 1, 1, MAX_NPROC);
+  const nnodes = int('nnodes', values.nnodes, 1, 1, MAX_NPROC);
+  const nodeRank = int('node-rank', values['node-rank'], 0, 0, nnodes - 1);
+  const masterAddr = values['master-addr'];
+  if (masterAddr === '') throw new UsageError(`--master-addr expects a host name or address, got ''`);
+  const masterPort = values['master-port'] === undefined ? undefined : int('master-port', values['master-port'], 0, 1, 65535);
+  if (nnodes > 1 && (masterAddr === undefined || masterPort === undefined)) {
+    throw new UsageError(`--nnodes ${nnodes} needs --master-addr and --master-port (rank 0's node, the same on every node)`);
+  }
+  if (!fs.existsSync(script)) throw new UsageError(`launch: script ${script} does not exist`);
+  const { launch, LaunchError } = await import('../distributed/launch');
+  try {
+    return await launch({ nprocPerNode, nnodes, nodeRank, script, args, masterAddr, masterPort, prefixOutput: prefix });
+  } catch (e) {
+    if (!(e instanceof LaunchError)) throw e;
+    // The whole message: it holds the failing rank's last stderr lines.
+    console.error(`torch-sentiment: ${e.message}`);
+    // Interrupted: the shell's code for the signal (130 for SIGINT), as if the launcher had been killed by it.
+    if (e.code === 'ERR_LAUNCH_INTERRUPTED' && e.signal) return 128 + os.constants.signals[e.signal];
+    return 1;
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'launch') return launchCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -148,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`torch-sentiment ${pkg.version}, libtorch ${addonInfo.libtorchVersion} (${addonInfo.variant})`);
     return 0;
   }
-  if (!command) throw new UsageError('missing command: train, evaluate, predict or serve (see --help)');
+  if (!command) throw new UsageError('missing command: train, evaluate, predict, serve or launch (see --help)');
   const device = o.device ?? 'auto';
   if (!/^(auto|cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device expects auto, cpu, cuda or cuda:N, got '${device}'`);
   const data = o.data ?? (process.env.TORCH_SENTIMENT_IMDB || undefined);
@@ -216,8 +288,10 @@ export async function main(argv: string[]): Promise<number> {
       await server.closed;
       return 0;
     }
+    case 'launch':
+      throw new UsageError('launch comes first, then its options: torch-sentiment launch --nproc-per-node N SCRIPT [ARGS...]');
     default:
-      throw new UsageError(`unknown command '${command}': use train, evaluate, predict or serve (see --help)`);
+      throw new UsageError(`unknown command '${command}': use train, evaluate, predict, serve or launch (see --help)`);
   }
 }
 

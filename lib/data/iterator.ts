@@ -13,12 +13,34 @@
  * are always sorted (`bucket: true`), so train batches are buckets of similar
  * length whatever `sortWithinBatch` says. `bucket: false` restores torchtext's
  * code path. Shuffles use this package's seeded generator, not Python's random.
+ *
+ * `shard: { rank, worldSize }` (data-parallel training, see docs/distributed.md): each epoch every rank
+ * takes its disjoint, equal-sized share of the dataset as `DistributedSampler` does (the same
+ * permutation on every rank from `shard.seed + epoch`, padded or cut to a multiple of `worldSize`), then
+ * pools, buckets and batches its share as above. Every rank thus has the same number of examples and
+ * of batches per epoch, which DistributedDataParallel needs (every rank must take the same steps).
  */
 import type { DeviceLike } from '../tensor';
 import { Batch, CollatedField, collate } from './batch';
 import type { Dataset } from './dataset';
 import { RandomGenerator } from './random';
+import { shardIndices, shardSize } from '../distributed/sampler';
 import { checkBoolean, checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
+
+/** This process's share of the data in a data-parallel job (`IteratorOptions.shard`). */
+export interface IteratorShard {
+  /** This process's rank, in [0, worldSize). */
+  rank: number;
+  /** Number of processes. */
+  worldSize: number;
+  /**
+   * Seed of the permutation shared by every rank (epoch e uses seed + e); default `options.seed`,
+   * else 0. It must be the same on every rank.
+   */
+  seed?: number;
+  /** Drop the examples that do not divide evenly among the ranks instead of repeating a few; default false. */
+  dropLast?: boolean;
+}
 
 export interface IteratorOptions<E> {
   batchSize: number;
@@ -38,6 +60,11 @@ export interface IteratorOptions<E> {
   bucket?: boolean;
   /** Seed of the shuffles; omit for a random one. */
   seed?: number;
+  /**
+   * Read only this rank's share of the dataset (see above); shuffled iterators reshuffle the whole
+   * dataset every epoch before sharding, the others shard it in order.
+   */
+  shard?: IteratorShard;
 }
 
 export interface SplitsOptions<E> extends Omit<IteratorOptions<E>, 'batchSize' | 'train'> {
@@ -46,7 +73,20 @@ export interface SplitsOptions<E> extends Omit<IteratorOptions<E>, 'batchSize' |
   batchSizes?: number[];
 }
 
-const KNOWN = ['batchSize', 'device', 'sortKey', 'train', 'shuffle', 'sort', 'sortWithinBatch', 'bucket', 'seed'] as const;
+const KNOWN = ['batchSize', 'device', 'sortKey', 'train', 'shuffle', 'sort', 'sortWithinBatch', 'bucket', 'seed', 'shard'] as const;
+
+function checkShard(value: unknown, seed: unknown): Readonly<Required<IteratorShard>> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('options.shard', 'an object { rank, worldSize, seed?, dropLast? }', value);
+  const s = checkObject('options.shard', value);
+  checkKeys('BucketIterator options.shard', s, ['rank', 'worldSize', 'seed', 'dropLast']);
+  const worldSize = checkInteger('options.shard.worldSize', s.worldSize, 1);
+  return Object.freeze({
+    worldSize,
+    rank: checkInteger('options.shard.rank', s.rank, 0, worldSize - 1),
+    seed: optional(s.seed, seed === undefined ? 0 : (seed as number), (v) => checkInteger('options.shard.seed', v, 0, 2 ** 32 - 1)),
+    dropLast: optional(s.dropLast, false, (v) => checkBoolean('options.shard.dropLast', v)),
+  });
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -71,6 +111,8 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
   readonly sortWithinBatch: boolean;
   readonly bucket: boolean;
   readonly sortKey: (example: E) => number;
+  /** This rank's share of the data, or null for the whole dataset. */
+  readonly shard: Readonly<Required<IteratorShard>> | null;
   private readonly rng: RandomGenerator;
   /** Epochs started so far. */
   epoch = 0;
@@ -93,11 +135,14 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
     }
     this.sortKey = key as (example: E) => number;
     this.rng = new RandomGenerator(o.seed as number | undefined);
+    this.shard = o.shard === undefined ? null : checkShard(o.shard, o.seed);
   }
 
   /**
    * One iterator per dataset; the first is the train iterator (shuffled,
    * bucketed), the others are sorted. With `seed`, iterator i uses `seed + i`.
+   * `shard` applies to every iterator: valid/test iterators then read their rank's share in order (to
+   * evaluate a whole split on every rank, make its iterator without `shard`).
    */
   static splits<E extends object>(datasets: Array<Dataset<E>>, options: SplitsOptions<E>): Array<BucketIterator<E>> {
     if (!Array.isArray(datasets) || datasets.length === 0) throw invalid('datasets', 'a non-empty array of Datasets', datasets);
@@ -122,18 +167,32 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
     }));
   }
 
-  /** Number of batches per epoch (`len(iterator)`). */
+  /** Examples per epoch: the dataset's, or this rank's share of it (the same on every rank). */
+  get examplesPerEpoch(): number {
+    const n = this.dataset.length;
+    return this.shard ? shardSize(n, this.shard.worldSize, this.shard.dropLast) : n;
+  }
+
+  /** Number of batches per epoch (`len(iterator)`); with `shard`, the same on every rank. */
   get length(): number {
-    return Math.ceil(this.dataset.length / this.batchSize);
+    return Math.ceil(this.examplesPerEpoch / this.batchSize);
   }
 
   /** Starts an epoch and returns its minibatches of examples (no tensors). */
   nextEpochExamples(): E[][] {
     this.epoch++;
-    const examples = this.dataset.examples;
+    const all = this.dataset.examples;
+    let examples: readonly E[] = all;
+    if (this.shard) {
+      // Every rank draws the same permutation (shared seed + epoch) and keeps its stride of it: a
+      // shuffled iterator's share is already in random order.
+      const { rank, worldSize, seed, dropLast } = this.shard;
+      const indices = shardIndices(all.length, { numReplicas: worldSize, rank, shuffle: this.shuffle, seed, dropLast, epoch: this.epoch - 1 });
+      examples = indices.map((i) => all[i]);
+    }
     let data: E[];
     if (this.sort) data = sortByKey(examples, this.sortKey);
-    else if (this.shuffle) data = this.rng.permutation(examples.length).map((i) => examples[i]);
+    else if (this.shuffle && !this.shard) data = this.rng.permutation(examples.length).map((i) => examples[i]);
     else data = examples.slice();
 
     let batches: E[][];
