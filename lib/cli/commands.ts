@@ -1,5 +1,8 @@
 // The CLI's commands over the public API: the same steps as examples/seed-rnn.ts, for every model.
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import * as distributed from '../distributed';
 import { BucketIterator, Field, IMDB, LabelField, Vectors, generateBigrams } from '../data';
 import type { Dataset, ImdbExample, ImdbOptions, TokenizerName, Vocab } from '../data';
 import { resolveDevice } from '../device';
@@ -12,6 +15,7 @@ import * as optim from '../optim';
 import { getNumThreads, manualSeed, setBlasThreads, setFlushDenormal, setNumThreads, tuneAllocator } from '../runtime';
 import { noGrad } from '../tensor';
 import { evaluate, fit } from '../train/loop';
+import type { TextClassifier } from '../train/loop';
 import { loadBundle, saveBundle, vocabFromItos } from '../train/bundle';
 import { metricsFrom, writeMetrics, writePlot } from '../train/report';
 
@@ -50,10 +54,24 @@ export function setUp(threads: number | undefined): void {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
+/** WORLD_SIZE when this process is one rank of a launched job (torch-sentiment launch, torchrun), else 1. */
+export function launchedWorldSize(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.WORLD_SIZE);
+  return env.MASTER_ADDR && Number.isInteger(n) && n > 1 ? n : 1;
+}
+
 export async function runTrain(s: TrainSettings): Promise<void> {
   if (s.model === 'nbsvm') return runTrainNbsvm(s);
   const t0 = performance.now();
   setUp(s.threads);
+  // One rank of a data-parallel job (train --nproc N): join the group first, so a missing peer fails
+  // before minutes of data loading.
+  const world = launchedWorldSize();
+  if (world > 1) await distributed.initProcessGroup({ backend: 'gloo' });
+  const rank = world > 1 ? distributed.getRank() : 0;
+  // Rank 0 alone reports and writes the run's files; the others train in step, silently.
+  const log = rank === 0 ? console.log : () => {};
+  if (rank !== 0) s = { ...s, progress: false };
   manualSeed(s.seed);
   const lengths = needsLengths(s.model);
   // The FastText tutorial adds each review's bigrams to its tokens.
@@ -75,7 +93,10 @@ export async function runTrain(s: TrainSettings): Promise<void> {
     seed: s.seed,
     sortWithinBatch: lengths,
   });
-  console.log(`data: ${trainData.length} train / ${validData.length} valid / ${testData.length} test, vocabulary ${vocab.length}, labels ${JSON.stringify(labels)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  // Data-parallel: each rank trains on its 1/world of the training set (a fresh shared shuffle each
+  // epoch, equal shards, so every rank takes the same number of steps); valid and test stay whole.
+  const trainIter = world > 1 ? new BucketIterator(trainData as Dataset<ImdbExample>, { batchSize: s.batchSize, device, seed: s.seed, sortWithinBatch: lengths, train: true, shard: { rank, worldSize: world, seed: s.seed } }) : trainIt;
+  log(`data: ${trainData.length} train / ${validData.length} valid / ${testData.length} test, vocabulary ${vocab.length}, labels ${JSON.stringify(labels)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const config = defaultConfig(s.model, vocab.length, vocab.stoi.get('<pad>'));
   if (vectors) config.embeddingDim = vectors.dim;
@@ -89,27 +110,39 @@ export async function runTrain(s: TrainSettings): Promise<void> {
       for (const special of ['<unk>', '<pad>']) if (vocab.stoi.has(special)) embedding.weight.indexPut_([vocab.stoi.get(special)], 0);
     });
     pretrained.dispose();
-    console.log(`vectors: ${vectors?.length.toLocaleString('en-US')} of dimension ${vectors?.dim} from ${s.vectors}, ${vocab.itos.filter((w) => vectors?.stoi.has(w)).length.toLocaleString('en-US')} of the vocabulary's words found`);
+    log(`vectors: ${vectors?.length.toLocaleString('en-US')} of dimension ${vectors?.dim} from ${s.vectors}, ${vocab.itos.filter((w) => vectors?.stoi.has(w)).length.toLocaleString('en-US')} of the vocabulary's words found`);
   }
   model.to(device);
-  console.log(`model: ${s.model}, ${nn.countParameters(model).toLocaleString('en-US')} trainable parameters, on ${device}`);
+  log(`model: ${s.model}, ${nn.countParameters(model).toLocaleString('en-US')} trainable parameters, on ${device}${world > 1 ? `, ${world} processes (DistributedDataParallel, ${trainIter.length} batches each per epoch)` : ''}`);
+  // DDP starts every rank from rank 0's weights and averages the gradients in backward().
+  const ddp = world > 1 ? new distributed.DistributedDataParallel(model) : null;
   const optimizer = s.optimizer === 'sgd' ? new optim.SGD(model.parameters(), { lr: s.lr }) : new optim.Adam(model.parameters(), { lr: s.lr });
   const criterion = new nn.BCEWithLogitsLoss();
-  const records = fit(model, { train: trainIt, valid: validIt }, optimizer, criterion, {
+  // Every rank holds the same weights, but only rank 0 writes the run's checkpoint.
+  const checkpoint = rank === 0 ? path.join(s.out, 'model-best.pt') : path.join(os.tmpdir(), `torch-sentiment-rank${rank}-${process.pid}.pt`);
+  const records = fit((ddp ?? model) as TextClassifier, { train: trainIter, valid: validIt }, optimizer, criterion, {
     epochs: s.epochs,
-    checkpoint: path.join(s.out, 'model-best.pt'),
+    checkpoint,
     progress: s.progress,
     onEpoch: (r) =>
-      console.log(`epoch ${r.epoch}: train loss ${r.train.loss.toFixed(3)} acc ${pct(r.train.acc)} | valid loss ${r.valid.loss.toFixed(3)} acc ${pct(r.valid.acc)} | ${r.seconds.toFixed(1)} s${r.best ? ' (best)' : ''}`),
+      log(`epoch ${r.epoch}: train loss ${r.train.loss.toFixed(3)} acc ${pct(r.train.acc)} | valid loss ${r.valid.loss.toFixed(3)} acc ${pct(r.valid.acc)} | ${r.seconds.toFixed(1)} s${r.best ? ' (best)' : ''}`),
   });
+  if (rank !== 0) fs.rmSync(checkpoint, { force: true });
+  ddp?.dispose();
   const test = evaluate(model, testIt, criterion, { progress: s.progress, desc: 'test' });
-  console.log(`test: loss ${test.loss.toFixed(3)} acc ${pct(test.acc)}`);
+  log(`test: loss ${test.loss.toFixed(3)} acc ${pct(test.acc)}`);
+  if (rank !== 0) {
+    model.dispose();
+    optimizer.dispose();
+    distributed.destroyProcessGroup();
+    return;
+  }
   saveBundle(path.join(s.out, 'bundle'), { model, config, vocab, labels, tokenizer: s.tokenizer, lower: false, ...(bigrams ? { preprocessing: 'bigrams' as const } : {}) });
   const epochs = metricsFrom(records);
   writeMetrics(path.join(s.out, 'metrics.json'), {
     epochs,
     test,
-    settings: { ...s, progress: undefined },
+    settings: { ...s, progress: undefined, ...(world > 1 ? { worldSize: world } : {}) },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     versions: { library: (require('../../package.json') as { version: string }).version, libtorch: addonInfo.libtorchVersion, blas: addonInfo.blas.core },
     device,
@@ -119,6 +152,7 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   console.log(`saved ${path.join(s.out, 'bundle')} (predict with: torch-sentiment predict --model-dir ${path.join(s.out, 'bundle')} "some text"), metrics.json, curves.svg`);
   model.dispose();
   optimizer.dispose();
+  if (world > 1) distributed.destroyProcessGroup();
 }
 
 export async function runEvaluate(s: { dir: string; data?: string; device: string; batchSize: number; threads?: number; progress: boolean }): Promise<void> {

@@ -36,6 +36,8 @@ train options:
   --vectors PATH|URL    pretrained word vectors (GloVe .txt, .vec, optionally .gz/.zip) for the
                         embedding, as tutorial 2 (the embedding size becomes theirs; see docs/vectors.md)
   --out DIR             output folder (default runs/<model>): bundle/, metrics.json, curves.svg
+  --nproc N             data-parallel training in N processes on this machine's CPU (c10d Gloo,
+                        DistributedDataParallel; each on 1/N of the training set; see docs/distributed.md)
 
 serve options:
   --port N              port to listen on (default 8080)
@@ -200,6 +202,7 @@ export async function main(argv: string[]): Promise<number> {
         'no-progress': { type: 'boolean' },
         'full-train': { type: 'boolean' },
         vectors: { type: 'string' },
+        nproc: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -236,6 +239,15 @@ export async function main(argv: string[]): Promise<number> {
       if (o.vectors !== undefined && nbsvm) throw new UsageError('--vectors: nbsvm has no word embedding (its features are n-grams)');
       if (o.vectors !== undefined && !/^https?:\/\//.test(o.vectors) && !fs.existsSync(o.vectors)) throw new UsageError(`--vectors: ${o.vectors} does not exist`);
       if (o['full-train'] && !nbsvm) throw new UsageError(`--full-train is for --model nbsvm (the others keep the best epoch on the validation split), got --model ${model}`);
+      const nproc = int('nproc', o.nproc, 1, 1, MAX_NPROC);
+      if (nproc > 1) {
+        if (nbsvm) throw new UsageError('--nproc: nbsvm trains in one process (its features are counted once); use rnn, lstm, fasttext or cnn');
+        if (device !== 'auto' && device !== 'cpu') throw new UsageError(`--nproc: data-parallel training runs on the CPU (c10d's Gloo backend), got --device ${device}`);
+        if (threads !== undefined && threads * nproc > os.cpus().length) console.warn(`warning: ${nproc} processes x ${threads} threads > ${os.cpus().length} cores`);
+        // As torchrun: the same command in N processes, each told its rank by the environment.
+        const args = argv.filter((a, i) => !(a === '--nproc' || argv[i - 1] === '--nproc' || a.startsWith('--nproc='))).filter((a, i, all) => !(a === '--device' || all[i - 1] === '--device' || a.startsWith('--device=')));
+        return launchCommand(['--nproc-per-node', String(nproc), '--', __filename, ...args, '--device', 'cpu']);
+      }
       // Every flag is checked before the commands (and libtorch) load: a usage error is instant.
       const settings = {
         model,

@@ -16,7 +16,7 @@ export type { VocabOptions } from './vocab';
 export { Dataset } from './dataset';
 export type { DatasetOptions, SplitOptions, Fields } from './dataset';
 export { BucketIterator } from './iterator';
-export type { IteratorOptions, SplitsOptions } from './iterator';
+export type { IteratorOptions, SplitsOptions, IteratorShard } from './iterator';
 export { Batch, collate } from './batch';
 export type { CollatedField } from './batch';
 export { getTokenizer, setTokenizerCacheLimit, spacyTokenizer } from './tokenizers';

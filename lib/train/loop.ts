@@ -182,6 +182,10 @@ export function fit(
 ): EpochRecord[] {
   const records: EpochRecord[] = [];
   let bestValidLoss = Infinity;
+  // A wrapper (DistributedDataParallel) checkpoints the module it wraps, under the module's own names,
+  // as PyTorch users save ddp.module.state_dict().
+  const inner = (model as { module?: unknown }).module;
+  const weights: Module = inner instanceof Module ? inner : model;
   fs.mkdirSync(path.dirname(path.resolve(options.checkpoint)), { recursive: true });
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const start = performance.now();
@@ -191,13 +195,13 @@ export function fit(
     const best = validResult.loss < bestValidLoss;
     if (best) {
       bestValidLoss = validResult.loss;
-      save(model.stateDict(), options.checkpoint);
+      save(weights.stateDict(), options.checkpoint);
     }
     const record = { epoch, train: trainResult, valid: validResult, seconds: (end - start) / 1000, best };
     records.push(record);
     options.onEpoch?.(record);
   }
-  loadCheckpoint(model, options.checkpoint);
+  loadCheckpoint(weights, options.checkpoint);
   return records;
 }
 
