@@ -125,7 +125,7 @@ export async function runTrain(s: TrainSettings): Promise<void> {
     checkpoint,
     progress: s.progress,
     onEpoch: (r) =>
-      log(`epoch ${r.epoch}: train loss ${r.train.loss.toFixed(3)} acc ${pct(r.train.acc)} | valid loss ${r.valid.loss.toFixed(3)} acc ${pct(r.valid.acc)} | ${r.seconds.toFixed(1)} s${r.best ? ' (best)' : ''}`),
+      log(`epoch ${r.epoch}: train loss ${r.train.loss.toFixed(3)} acc ${pct(r.train.acc)} | valid loss ${r.valid.loss.toFixed(3)} acc ${pct(r.valid.acc)} | ${r.seconds.toFixed(1)} s (train ${r.trainSeconds.toFixed(1)} s)${r.best ? ' (best)' : ''}`),
   });
   if (rank !== 0) fs.rmSync(checkpoint, { force: true });
   ddp?.dispose();

@@ -158,6 +158,8 @@ export interface EpochRecord {
   train: EpochResult;
   valid: EpochResult;
   seconds: number;
+  /** The training part of `seconds` (the rest is the validation pass). */
+  trainSeconds: number;
   best: boolean;
 }
 
@@ -190,6 +192,7 @@ export function fit(
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const start = performance.now();
     const trainResult = train(model, iterators.train, optimizer, criterion, { ...options, desc: `epoch ${epoch} train` });
+    const trainEnd = performance.now();
     const validResult = evaluate(model, iterators.valid, criterion, { ...options, desc: `epoch ${epoch} valid` });
     const end = performance.now();
     const best = validResult.loss < bestValidLoss;
@@ -197,7 +200,7 @@ export function fit(
       bestValidLoss = validResult.loss;
       save(weights.stateDict(), options.checkpoint);
     }
-    const record = { epoch, train: trainResult, valid: validResult, seconds: (end - start) / 1000, best };
+    const record = { epoch, train: trainResult, valid: validResult, seconds: (end - start) / 1000, trainSeconds: (trainEnd - start) / 1000, best };
     records.push(record);
     options.onEpoch?.(record);
   }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import type { EpochRecord } from './loop';
 
 export interface Metrics {
-  epochs: Array<{ epoch: number; trainLoss: number; trainAcc: number; validLoss: number; validAcc: number; seconds: number; best: boolean }>;
+  epochs: Array<{ epoch: number; trainLoss: number; trainAcc: number; validLoss: number; validAcc: number; seconds: number; trainSeconds?: number; best: boolean }>;
   test?: { loss: number; acc: number };
   settings: Record<string, unknown>;
   /** `blas`: the OpenBLAS kernels in use (addonInfo.blas.core), null when the BLAS is not OpenBLAS. */
@@ -14,7 +14,7 @@ export interface Metrics {
 }
 
 export function metricsFrom(records: EpochRecord[]): Metrics['epochs'] {
-  return records.map((r) => ({ epoch: r.epoch, trainLoss: r.train.loss, trainAcc: r.train.acc, validLoss: r.valid.loss, validAcc: r.valid.acc, seconds: r.seconds, best: r.best }));
+  return records.map((r) => ({ epoch: r.epoch, trainLoss: r.train.loss, trainAcc: r.train.acc, validLoss: r.valid.loss, validAcc: r.valid.acc, seconds: r.seconds, trainSeconds: r.trainSeconds, best: r.best }));
 }
 
 export function writeMetrics(file: string, metrics: Metrics): void {

@@ -87,6 +87,26 @@ expectType<Promise<data.Vectors>>(data.Vectors.load('glove.6B.100d.txt', { maxVe
 expectType<string[]>(data.generateBigrams(['a', 'b']));
 expectAssignable<data.FieldOptions>({ tokenize: 'spacy', preprocessing: data.generateBigrams });
 
+// issue 16: process groups, DDP, the launcher, sharding
+const { distributed } = torch;
+expectType<Promise<void>>(distributed.initProcessGroup({ backend: 'gloo', initMethod: 'env://', timeoutMs: 60000 }));
+expectError(distributed.initProcessGroup({ backend: 'mpi' }));
+expectType<Promise<void>>(distributed.allReduce(t, 'sum'));
+expectError(distributed.allReduce(t, 'avg'));
+expectType<Promise<void>>(distributed.broadcast(t, 0));
+expectType<Promise<void>>(distributed.barrier());
+expectType<number>(distributed.getRank());
+expectType<boolean>(distributed.destroyProcessGroup());
+const ddp = new distributed.DistributedDataParallel(lstm, { bucketCapMB: 25 });
+expectType<typeof lstm>(ddp.module);
+expectAssignable<nn.Module>(ddp);
+expectError(new distributed.DistributedDataParallel(lstm, { bucketCap: 25 }));
+expectType<torch.TorchError>(new distributed.DistributedError('ERR_DIST_PEER', 'gone') as torch.TorchError);
+expectError(new distributed.DistributedError('ERR_NOPE', 'x'));
+expectType<Promise<number>>(distributed.launch({ nprocPerNode: 2, script: 'train.js' }));
+expectAssignable<Iterable<number>>(new distributed.DistributedSampler(100, { numReplicas: 2, rank: 0 }));
+expectAssignable<data.IteratorOptions<unknown>>({ batchSize: 8, shard: { rank: 0, worldSize: 2 } });
+
 // ---- internals stay internal ----
 expectError(torch.wrap);
 expectError(torch.knownRange);
