@@ -6,6 +6,7 @@
 import { cat, loadBundle, nn, noGrad, tensor, tidy } from '../index';
 import type { DeviceLike, LoadedBundle, Tensor } from '../index';
 import { BoundedTokenizer } from './tokenize';
+import type { Tokenized } from './tokenize';
 
 export interface EngineOptions {
   device?: DeviceLike;
@@ -47,7 +48,11 @@ export class BatchEngine {
     this.bundle = loadBundle(bundleDir, { device: options.device });
     const c = this.bundle.config;
     this.bundle.model.eval();
-    this.tokenizer = new BoundedTokenizer(c.tokenizer, this.bundle.vocab, { lower: c.lower, maxCachedTokens: options.maxCachedTokens });
+    this.tokenizer = new BoundedTokenizer(c.tokenizer, this.bundle.vocab, {
+      lower: c.lower,
+      maxCachedTokens: options.maxCachedTokens,
+      ...(c.preprocessing === undefined ? {} : { preprocessing: c.preprocessing }),
+    });
     this.minLength = c.model.model === 'cnn' ? Math.max(...c.model.filterSizes) : 1;
     this.padIdx = c.model.padIdx;
   }
@@ -61,7 +66,7 @@ export class BatchEngine {
     const toks = texts.map((t) => this.tokenizer.tokenize(t));
     const lengths = toks.map((t) => Math.max(t.ids.length, this.minLength));
     const model = this.bundle.config.model.model;
-    if (model === 'fasttext') return this.fastText(toks.map((t) => t.ids), lengths, toks.map((t) => t.tokens), explain);
+    if (model === 'fasttext') return this.fastText(toks, lengths, explain);
     // Longest first (packed sequences need it).
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
     const probabilities = new Float64Array(n);
@@ -99,7 +104,8 @@ export class BatchEngine {
    * + b, so one product over the batch's tokens laid end to end gives every text's logit and, for free,
    * each token's share. Review lengths vary tenfold; a padded batch would mostly multiply padding.
    */
-  private fastText(ids: Int32Array[], lengths: number[], tokens: string[][], explain: boolean[]): BatchOutput {
+  private fastText(toks: Tokenized[], lengths: number[], explain: boolean[]): BatchOutput {
+    const ids = toks.map((t) => t.ids);
     const n = ids.length;
     const total = lengths.reduce((a, b) => a + b, 0);
     const flat = new Int32Array(total).fill(this.padIdx); // a text with no token is one <pad>, as predict pads it
@@ -124,8 +130,16 @@ export class BatchEngine {
       for (let t = 0; t < len; t++) sum += scores[at + t];
       probabilities[j] = 1 / (1 + Math.exp(-(sum / len + bias)));
       if (explain[j]) {
-        const from = at;
-        contributions[j] = tokens[j].map((token, t) => ({ token, weight: scores[from + t] / len }));
+        // Each word's own share, plus half of each bigram it starts or ends (the two shares still add up
+        // to the logit minus the bias).
+        const { tokens, bigramAt } = toks[j];
+        const weights = tokens.map((_, t) => scores[at + t] / len);
+        if (bigramAt) bigramAt.forEach((i, k) => {
+          const half = scores[at + tokens.length + k] / len / 2;
+          weights[i] += half;
+          weights[i + 1] += half;
+        });
+        contributions[j] = tokens.map((token, t) => ({ token, weight: weights[t] }));
       }
       at += len;
     }

@@ -9,9 +9,12 @@ import { internedTokenizer } from '../data/tokenizers';
 import type { InternedTokenizer } from '../data/tokenizers';
 
 export interface Tokenized {
+  /** Vocabulary ids: the words', then (bundles trained with bigrams) the distinct bigrams'. */
   ids: Int32Array;
-  /** The tokens as the tokenizer split them (for per-word explanations). */
+  /** The words as the tokenizer split them (for per-word explanations). */
   tokens: string[];
+  /** For each bigram id (ids[tokens.length + k]), the position of its first word in `tokens`. */
+  bigramAt?: Int32Array;
 }
 
 export class BoundedTokenizer {
@@ -19,6 +22,8 @@ export class BoundedTokenizer {
   readonly maxCachedTokens: number;
   private readonly vocab: Vocab;
   private readonly lower: boolean;
+  /** FastText bundles: each text's distinct bigrams follow its words, as generateBigrams adds them in training. */
+  private readonly bigrams: boolean;
   /** null for whitespace, which caches nothing. */
   private readonly interned: InternedTokenizer | null;
   /** Interner id -> vocabulary id (-1: not looked up yet), for the interner's current generation. */
@@ -27,10 +32,11 @@ export class BoundedTokenizer {
   /** How many times the caches were started afresh (for tests and metrics). */
   resets = 0;
 
-  constructor(name: TokenizerName, vocab: Vocab, options: { lower?: boolean; maxCachedTokens?: number } = {}) {
+  constructor(name: TokenizerName, vocab: Vocab, options: { lower?: boolean; maxCachedTokens?: number; preprocessing?: 'bigrams' } = {}) {
     this.name = name;
     this.vocab = vocab;
     this.lower = options.lower ?? false;
+    this.bigrams = options.preprocessing === 'bigrams';
     // Room for the whole vocabulary plus a working set of unknown words.
     this.maxCachedTokens = options.maxCachedTokens ?? vocab.length + 50_000;
     this.interned = internedTokenizer(getTokenizer(name), { limit: this.maxCachedTokens }) ?? null;
@@ -42,6 +48,31 @@ export class BoundedTokenizer {
   }
 
   tokenize(text: string): Tokenized {
+    const words = this.words(text);
+    return this.bigrams ? this.withBigrams(words) : words;
+  }
+
+  /**
+   * generateBigrams' tokens after the words: each distinct "a b" pair once, in order of first
+   * appearance. Bigrams are looked up in the vocabulary, not cached (unknown ones are <unk>).
+   */
+  private withBigrams(w: Tokenized): Tokenized {
+    const { tokens } = w;
+    const seen = new Set<string>();
+    const ids: number[] = Array.from(w.ids);
+    const at: number[] = [];
+    const stoi = this.vocab.stoi;
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const bigram = `${tokens[i]} ${tokens[i + 1]}`;
+      if (seen.has(bigram)) continue;
+      seen.add(bigram);
+      ids.push(stoi.get(this.lower ? bigram.toLowerCase() : bigram));
+      at.push(i);
+    }
+    return { tokens, ids: Int32Array.from(ids), bigramAt: Int32Array.from(at) };
+  }
+
+  private words(text: string): Tokenized {
     const stoi = this.vocab.stoi;
     if (!this.interned) {
       const tokens = whitespaceTokenize(text);
