@@ -126,8 +126,10 @@ async function readFromArchive(archive: string, textField: Field, limits: Requir
   if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`, 'NOT_FOUND');
   const reviews: RawReview[] = [];
   const seen = new Set<string>();
-  await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, contents) => {
-    const m = ENTRY.exec(p) as RegExpExecArray;
+  // The tar reader asks `accept` about an entry and then hands over its contents: the match is kept between the two.
+  let accepted: RegExpExecArray | null = null;
+  await readArchiveFiles(archive, (p) => (accepted = ENTRY.exec(p)) !== null, (p, contents) => {
+    const m = accepted !== null && accepted.input === p ? accepted : (ENTRY.exec(p) as RegExpExecArray);
     const key = `${m[1]}/${m[2]}/${m[3]}_${m[4]}`;
     if (seen.has(key)) throw new ArchiveError(archive, `archive ${archive}: entry ${JSON.stringify(p)} appears twice (a review would count double)`, 'DUPLICATE');
     seen.add(key);
