@@ -248,7 +248,11 @@ export class Field {
    * `preprocessBytes` returns, made on first read. Until then `buildVocab` and the batches read the ids.
    */
   setLazyTokens(example: object, name: string, ids: Int32Array): void {
-    (this.tokenIds as TokenIds).lazy(example, name, ids);
+    if (this.tokenIds === undefined || !(ids instanceof Int32Array)) {
+      throw invalid('ids', "token ids from this field's tokenIdsOfBytes (a field with an interned tokenizer)", ids);
+    }
+    if (typeof example !== 'object' || example === null) throw invalid('example', 'an object', example);
+    this.tokenIds.lazy(example, name, ids);
   }
 
   private applyPreprocessing(value: string[] | string): string[] | string {

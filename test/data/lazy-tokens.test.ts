@@ -121,3 +121,20 @@ describe('unread tokens, written or frozen', () => {
     expect(Array.from(TEXT.numericalizeTokens(ex.text))).toEqual(Array.from(TEXT.vocab!.lookupIndices(tokens)));
   });
 });
+
+describe('which fields keep token ids', () => {
+  test('only an interned tokenizer without lower or preprocessing; others read eagerly, as before', async () => {
+    const bytes = Buffer.from('Good film, GOOD film.');
+    expect(new Field({ tokenize: 'basic_english' }).tokenIdsOfBytes(bytes)).toBeInstanceOf(Int32Array);
+    expect(new Field({ tokenize: 'spacy' }).tokenIdsOfBytes(bytes)).toBeInstanceOf(Int32Array);
+    expect(new Field({ tokenize: 'whitespace' }).tokenIdsOfBytes(bytes)).toBeUndefined();
+    expect(new Field({ tokenize: 'spacy', lower: true }).tokenIdsOfBytes(bytes)).toBeUndefined();
+    expect(new Field({ tokenize: 'basic_english', preprocessing: (t: string[]) => t.slice(1) }).tokenIdsOfBytes(bytes)).toBeUndefined();
+    expect(() => new Field({ tokenize: 'whitespace' }).setLazyTokens({}, 'text', new Int32Array(0))).toThrow(TypeError);
+    // A lower-casing field reads the same archive eagerly: plain data properties, lower-cased tokens.
+    const TEXT = new Field({ tokenize: 'spacy', lower: true });
+    const [train] = await IMDB.splits(TEXT, new LabelField(), { archive });
+    expect(train.examples.some(unread)).toBe(false);
+    expect(train.examples.map((e) => e.text).flat()).toContain('good');
+  });
+});
