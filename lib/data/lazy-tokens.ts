@@ -4,7 +4,9 @@
  * example it makes holds its tokens as ids until someone reads `example.text`: then (once) the array
  * of strings is made, equal to what the eager path made, and the property becomes a plain data
  * property. Writing the property first replaces the pending ids. The property is an own, enumerable
- * accessor until then, so `Object.keys`, spreading and `JSON.stringify` see the tokens as before.
+ * accessor until then, so `Object.keys`, spreading, `structuredClone` and `JSON.stringify` see the
+ * tokens as before; only `Object.getOwnPropertyDescriptor` tells (a getter, not a value), and an
+ * accessor copied by descriptor onto another object reads undefined there.
  *
  * Readers that can use ids (Field.buildVocab, batching, IMDB.sortKey) ask `pendingIds` first and
  * never make the strings.
