@@ -35,11 +35,10 @@ export function collate(examples: ReadonlyArray<object>, fields: Fields): Record
   const out: Record<string, CollatedField> = {};
   for (const [name, field] of Object.entries(fields)) {
     if (field === null) continue;
-    const column = examples.map((ex) => (ex as Record<string, unknown>)[name]);
     if (field.sequential) {
-      out[name] = { kind: 'sequence', ...field.padIds(column as string[][]) };
+      out[name] = { kind: 'sequence', ...field.padExamples(examples, name) };
     } else {
-      out[name] = { kind: 'values', values: field.valueIds(column) };
+      out[name] = { kind: 'values', values: field.valueIds(examples.map((ex) => (ex as Record<string, unknown>)[name])) };
     }
   }
   return out;

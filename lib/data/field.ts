@@ -231,6 +231,30 @@ export class Field {
     return tokens === undefined ? this.preprocess(decodeUtf8(bytes)) : this.applyPreprocessing(tokens);
   }
 
+  /**
+   * @internal For `IMDB.splits`: the interner ids of the tokens of the UTF-8 `bytes`, when this field
+   * can keep an example's tokens as ids until they are read (see `setLazyTokens`): an interned
+   * tokenizer ('basic_english' reads the bytes, 'spacy' the decoded text), no `lower` and no
+   * `preprocessing`. Else undefined: use `preprocessBytes`.
+   */
+  tokenIdsOfBytes(bytes: Uint8Array): Int32Array | undefined {
+    if (this.preprocessing !== null || this.tokenIds === undefined) return undefined;
+    checkBytes(bytes);
+    return this.tokenIds.idsOfBytes(bytes);
+  }
+
+  /**
+   * @internal Makes `example[name]` the tokens of `ids` (from `tokenIdsOfBytes`): the same array
+   * `preprocessBytes` returns, made on first read. Until then `buildVocab` and the batches read the ids.
+   */
+  setLazyTokens(example: object, name: string, ids: Int32Array): void {
+    if (this.tokenIds === undefined || !(ids instanceof Int32Array)) {
+      throw invalid('ids', "token ids from this field's tokenIdsOfBytes (a field with an interned tokenizer)", ids);
+    }
+    if (typeof example !== 'object' || example === null) throw invalid('example', 'an object', example);
+    this.tokenIds.lazy(example, name, ids);
+  }
+
   private applyPreprocessing(value: string[] | string): string[] | string {
     if (this.preprocessing === null) return value;
     const out = (this.preprocessing as (v: string[] | string) => unknown)(value);
@@ -253,15 +277,35 @@ export class Field {
   buildVocab(datasets: VocabSource | VocabSource[], options?: BuildVocabOptions): Vocab {
     const list = Array.isArray(datasets) ? datasets : [datasets];
     const o = checkObject('options', options);
-    const values: unknown[] = [];
     for (const ds of list) {
       if (!ds || typeof ds !== 'object' || !('fields' in ds) || !('examples' in ds)) {
         throw invalid('datasets', 'a Dataset or an array of Datasets', ds);
       }
-      const names = Object.entries(ds.fields).filter(([, f]) => f === this).map(([n]) => n);
-      for (const name of names) for (const ex of ds.examples) values.push((ex as Record<string, unknown>)[name]);
     }
-    let counter = this.tokenIds?.count(values);
+    // Tokens not made yet (IMDB.splits) are counted by their ids, unless a value the interner did not
+    // make needs the string path: then every value is read.
+    const gather = (lazy: boolean) => {
+      const values: unknown[] = [];
+      const ids: Array<Int32Array | undefined> = [];
+      let pending = false;
+      for (const ds of list) {
+        const names = Object.entries(ds.fields).filter(([, f]) => f === this).map(([n]) => n);
+        for (const name of names) {
+          for (const ex of ds.examples) {
+            const p = lazy ? this.tokenIds?.pending(ex, name) : undefined;
+            if (p !== undefined) pending = true;
+            values.push(p === undefined ? (ex as Record<string, unknown>)[name] : undefined);
+            ids.push(p);
+          }
+        }
+      }
+      return { values, ids: pending ? ids : undefined };
+    };
+    const gathered = gather(true);
+    let values = gathered.values;
+    const ids = gathered.ids;
+    let counter = this.tokenIds?.count(values, ids);
+    if (counter === undefined && ids !== undefined) values = gather(false).values;
     let counted: CountedIds | undefined;
     if (counter === undefined && this.sequential && values.every(Array.isArray)) {
       counted = countWithIds(values as string[][]);
@@ -317,15 +361,40 @@ export class Field {
    * Pure: no tensors involved.
    */
   padIds(minibatch: ReadonlyArray<readonly string[]>): PaddedIds {
+    return this.pad(minibatch, undefined);
+  }
+
+  /**
+   * @internal `padIds` of `examples[i][name]`, reading the ids of tokens not made yet (IMDB.splits)
+   * instead of making them.
+   */
+  padExamples(examples: ReadonlyArray<object>, name: string): PaddedIds {
+    const lists = new Array<readonly string[]>(examples.length);
+    let ids: Array<Int32Array | undefined> | undefined;
+    for (let b = 0; b < examples.length; b++) {
+      const p = this.tokenIds?.pending(examples[b], name);
+      if (p !== undefined) {
+        ids ??= new Array<Int32Array | undefined>(examples.length).fill(undefined);
+        ids[b] = p;
+      } else {
+        lists[b] = (examples[b] as Record<string, readonly string[]>)[name];
+      }
+    }
+    return this.pad(lists, ids);
+  }
+
+  /** padIds, where `ids[b]` (when given) stands for `minibatch[b]`: the interner ids of its tokens. */
+  private pad(minibatch: ReadonlyArray<readonly string[]>, ids: ReadonlyArray<Int32Array | undefined> | undefined): PaddedIds {
     if (!this.sequential) throw new DataError('NOT_SEQUENTIAL', 'padIds: the field is not sequential');
     const vocab = this.requireVocab();
     const stoi = vocab.stoi;
     const bs = minibatch.length;
     const extra = (this.initToken === null ? 0 : 1) + (this.eosToken === null ? 0 : 1);
+    const lengthOf = (b: number) => ids?.[b]?.length ?? minibatch[b].length;
     let maxLen: number;
     if (this.fixLength === null) {
       maxLen = 0;
-      for (const x of minibatch) if (x.length > maxLen) maxLen = x.length;
+      for (let b = 0; b < bs; b++) maxLen = Math.max(maxLen, lengthOf(b));
     } else {
       maxLen = this.fixLength - extra;
     }
@@ -337,21 +406,23 @@ export class Field {
     // One example per row ([batch, len]), then transposed in tiles when the layout is [len, batch].
     const rows = new Int32Array(rowLen * bs);
     for (let b = 0; b < bs; b++) {
-      const x = minibatch[b];
-      const kept = Math.min(x.length, maxLen);
-      const from = this.truncateFirst ? x.length - kept : 0;
-      const padCount = Math.max(0, maxLen - x.length);
+      const length = lengthOf(b);
+      const kept = Math.min(length, maxLen);
+      const from = this.truncateFirst ? length - kept : 0;
+      const padCount = Math.max(0, maxLen - length);
       let k = b * rowLen;
       if (this.padFirst) for (let p = 0; p < padCount; p++) rows[k++] = pad;
       if (init >= 0) rows[k++] = init;
-      this.writeIndices(vocab, x, from, kept, rows, k, true);
+      const tokenIds = ids?.[b];
+      if (tokenIds !== undefined) (this.tokenIds as TokenIds).writeIds(vocab, tokenIds, from, kept, rows, k);
+      else this.writeIndices(vocab, minibatch[b], from, kept, rows, k, true);
       k += kept;
       if (eos >= 0) rows[k++] = eos;
       if (!this.padFirst) for (let p = 0; p < padCount; p++) rows[k++] = pad;
       lengths[b] = rowLen - padCount;
     }
-    const ids = this.batchFirst ? rows : transpose(rows, bs, rowLen);
-    return { ids, shape: this.batchFirst ? [bs, rowLen] : [rowLen, bs], lengths };
+    const out = this.batchFirst ? rows : transpose(rows, bs, rowLen);
+    return { ids: out, shape: this.batchFirst ? [bs, rowLen] : [rowLen, bs], lengths };
   }
 
   /** Values of a non-sequential field (labels) as numbers: vocabulary ids, or the numbers themselves. */

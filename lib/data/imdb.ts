@@ -26,6 +26,7 @@ import { Dataset } from './dataset';
 import { cacheDir, download } from './download';
 import type { Field } from './field';
 import { DataError } from './errors';
+import { pendingIds } from './lazy-tokens';
 import { firstLineEnd } from '../text/utf8';
 import { checkKeys, checkObject, checkNonEmptyString, invalid, optional } from '../validate';
 
@@ -82,8 +83,10 @@ interface RawReview {
   rating: number;
   /** The first line (from a folder), or */
   text?: string;
-  /** the text field's preprocessed value (from an archive: tokenized while the archive is read). */
+  /** the text field's preprocessed value (from an archive: tokenized while the archive is read), or */
   value?: string[] | string;
+  /** the interner ids of its tokens, their array made on first read (see Field.tokenIdsOfBytes). */
+  ids?: Int32Array;
 }
 
 /** torchtext reads `f.readline()` in text mode: up to and including the first line break. */
@@ -116,19 +119,24 @@ function checkLayout(where: string, reviews: RawReview[]): void {
 /**
  * Each review is preprocessed by `textField` as soon as it is read, while
  * zlib inflates the next part of the archive on the thread pool; only its
- * first line is decoded (or, with basic_english, tokenized from the bytes).
+ * first line is decoded (or, with basic_english, tokenized from the bytes and
+ * kept as token ids: the example's token array is made when it is first read).
  */
 async function readFromArchive(archive: string, textField: Field, limits: Required<ReadArchiveOptions>): Promise<RawReview[]> {
   if (!fs.existsSync(archive)) throw new ArchiveError(archive, `archive ${archive} does not exist`, 'NOT_FOUND');
   const reviews: RawReview[] = [];
   const seen = new Set<string>();
-  await readArchiveFiles(archive, (p) => ENTRY.test(p), (p, contents) => {
-    const m = ENTRY.exec(p) as RegExpExecArray;
+  // The tar reader asks `accept` about an entry and then hands over its contents: the match is kept between the two.
+  let accepted: RegExpExecArray | null = null;
+  await readArchiveFiles(archive, (p) => (accepted = ENTRY.exec(p)) !== null, (p, contents) => {
+    const m = accepted !== null && accepted.input === p ? accepted : (ENTRY.exec(p) as RegExpExecArray);
     const key = `${m[1]}/${m[2]}/${m[3]}_${m[4]}`;
     if (seen.has(key)) throw new ArchiveError(archive, `archive ${archive}: entry ${JSON.stringify(p)} appears twice (a review would count double)`, 'DUPLICATE');
     seen.add(key);
-    const value = textField.preprocessBytes(contents.subarray(0, firstLineEnd(contents)));
-    reviews.push({ split: m[1] as Split, label: m[2], id: Number(m[3]), rating: Number(m[4]), value });
+    const line = contents.subarray(0, firstLineEnd(contents));
+    const ids = textField.tokenIdsOfBytes(line);
+    const value = ids === undefined ? textField.preprocessBytes(line) : undefined;
+    reviews.push({ split: m[1] as Split, label: m[2], id: Number(m[3]), rating: Number(m[4]), value, ids });
   }, limits);
   checkLayout(`archive ${archive}`, reviews);
   return sortReviews(reviews);
@@ -232,9 +240,9 @@ export class IMDB {
   static readonly urls = [IMDB_URL];
   static readonly dirname = 'aclImdb';
 
-  /** torchtext's `IMDB.sort_key`: the number of tokens. */
+  /** torchtext's `IMDB.sort_key`: the number of tokens (counted without making them, see Field.tokenIdsOfBytes). */
   static sortKey(example: ImdbExample): number {
-    return example.text.length;
+    return pendingIds(example, 'text')?.length ?? example.text.length;
   }
 
   /**
@@ -254,8 +262,15 @@ export class IMDB {
     const fields = { text: textField, label: labelField };
     const bySplit: Record<Split, ImdbExample[]> = { train: [], test: [] };
     for (const r of reviews) {
-      const text = (r.value ?? textField.preprocess(r.text as string)) as string[];
-      bySplit[r.split].push({ text, label: labelField.preprocess(r.label) as string });
+      const label = labelField.preprocess(r.label) as string;
+      if (r.ids !== undefined) {
+        const example = { text: [] as string[], label };
+        textField.setLazyTokens(example, 'text', r.ids);
+        bySplit[r.split].push(example);
+      } else {
+        const text = (r.value ?? textField.preprocess(r.text as string)) as string[];
+        bySplit[r.split].push({ text, label });
+      }
     }
     return [
       new Dataset<ImdbExample>(bySplit.train, fields, { sortKey: IMDB.sortKey }),

@@ -6,6 +6,8 @@
  * an array this did not make, or whose length changed, goes by its strings.
  */
 import { DEFAULT_CACHE_LIMIT } from '../text/interner';
+import { decodeUtf8 } from '../text/utf8';
+import { defineLazyTokens, pendingIds } from './lazy-tokens';
 import type { InternedTokenizer } from './tokenizers';
 import { Counter, Vocab } from './vocab';
 
@@ -45,6 +47,33 @@ export class TokenIds {
     return this.remember(this.tokenizer.idsFromBytes(bytes));
   }
 
+  /**
+   * The ids of the tokens of the UTF-8 `bytes` (the same as `tokenizeBytes`'), no token string made
+   * (see `lazy`); undefined past the limit (see freeze). A tokenizer that cannot read bytes gets the
+   * decoded text.
+   */
+  idsOfBytes(bytes: Uint8Array): Int32Array | undefined {
+    if (this.tokenizer.interner.size > this.limit) return undefined;
+    if (this.tokenizer.idsFromBytes !== undefined) return this.tokenizer.idsFromBytes(bytes);
+    let text = decodeUtf8(bytes);
+    let end = text.length;
+    while (end > 0 && text.charCodeAt(end - 1) === 10) end--; // as Field.preprocess: rstrip('\n')
+    if (end < text.length) text = text.slice(0, end);
+    return this.tokenizer.ids(text);
+  }
+
+  /** Makes `example[name]` the tokens of `ids` (from `idsOfBytes`), as an array made on first read (see lazy-tokens.ts). */
+  lazy(example: object, name: string, ids: Int32Array): void {
+    defineLazyTokens(example, name, ids, this, this.materialize);
+  }
+
+  /** The ids of `example[name]` when its tokens were interned here and are not made yet. */
+  pending(example: unknown, name: string): Int32Array | undefined {
+    return pendingIds(example, name, this);
+  }
+
+  private readonly materialize = (ids: Int32Array): string[] => this.remember(ids);
+
   private remember(ids: Int32Array): string[] {
     const tokens = this.tokenizer.interner.tokens(ids);
     this.idsByTokens.set(tokens, ids);
@@ -58,21 +87,23 @@ export class TokenIds {
   }
 
   /**
-   * The Counter of `values` when every one is a token array made here (else undefined): the same
-   * counts in the same first-seen order as `Counter.update` over the strings.
+   * The Counter of `values` when every one is a token array made here, or a pending one (its ids
+   * at the same index of `ids`), else undefined: the same counts in the same first-seen order as
+   * `Counter.update` over the strings.
    */
-  count(values: readonly unknown[]): Counter | undefined {
+  count(values: readonly unknown[], ids?: ReadonlyArray<Int32Array | undefined>): Counter | undefined {
     const lists: Int32Array[] = [];
-    for (const v of values) {
-      const ids = Array.isArray(v) ? this.of(v) : undefined;
-      if (ids === undefined) return undefined;
-      lists.push(ids);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      const list = ids?.[i] ?? (Array.isArray(v) ? this.of(v) : undefined);
+      if (list === undefined) return undefined;
+      lists.push(list);
     }
     const interner = this.tokenizer.interner;
     const counts = new Int32Array(interner.size);
     const order: number[] = [];
-    for (const ids of lists) {
-      for (let k = 0; k < ids.length; k++) if (counts[ids[k]]++ === 0) order.push(ids[k]);
+    for (const list of lists) {
+      for (let k = 0; k < list.length; k++) if (counts[list[k]]++ === 0) order.push(list[k]);
     }
     return Counter.fromArrays(interner.tokens(order), Int32Array.from(order, (id) => counts[id]));
   }
@@ -84,12 +115,18 @@ export class TokenIds {
   write(vocab: Vocab, tokens: readonly string[], from: number, count: number, out: Int32Array, at: number): boolean {
     const ids = this.of(tokens);
     if (ids === undefined) return false;
+    this.writeIds(vocab, ids, from, count, out, at);
+    return true;
+  }
+
+  /** Writes the indices in `vocab` of the tokens `ids[from, from + count)` (interned here) to `out` from `at`. */
+  writeIds(vocab: Vocab, ids: Int32Array, from: number, count: number, out: Int32Array, at: number): void {
     const map = this.indicesIn(vocab);
     for (let k = 0; k < count; k++) {
       const i = map[ids[from + k]];
-      out[at + k] = i >= 0 ? i : vocab.stoi.get(tokens[from + k]); // not in a vocabulary without <unk>: stoi says so
+      // Not in a vocabulary without <unk>: stoi says so, by the token.
+      out[at + k] = i >= 0 ? i : vocab.stoi.get(this.tokenizer.interner.keys[ids[from + k]]);
     }
-    return true;
   }
 
   /** Interner id -> index in `vocab` for every id interned so far. */
