@@ -2,9 +2,9 @@
 // collectives and the Reducer that PyTorch's DistributedDataParallel runs, so a Node rank and a Python
 // rank can share one process group. lib/distributed/ is the API; this file is the binding.
 //
-// Threads: the rendezvous (TCPStore, Gloo's full mesh, the store-based barrier) blocks, so it runs in
-// an AsyncWorker and JS gets a Promise. A collective is enqueued on the JS thread (Gloo then runs it on
-// its own threads) and waited for in an AsyncWorker. The Reducer's all-reduces start from autograd
+// Threads: the rendezvous (TCPStore, Gloo's full mesh, the store-based barrier) blocks, so it runs on
+// a thread of its own and JS gets a Promise. A collective is enqueued on the JS thread (Gloo then runs
+// it on its own threads) and its Promise settles from the c10d Future's callback. The Reducer's all-reduces start from autograd
 // hooks as buckets of gradients become ready, on Gloo's threads, while the rest of backward() runs.
 //
 // Built only where the headers are (Debian's libtorch-dev 1.13 with libgloo-dev): elsewhere every call
