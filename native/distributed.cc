@@ -2,9 +2,9 @@
 // collectives and the Reducer that PyTorch's DistributedDataParallel runs, so a Node rank and a Python
 // rank can share one process group. lib/distributed/ is the API; this file is the binding.
 //
-// Threads: the rendezvous (TCPStore, Gloo's full mesh, the store-based barrier) blocks, so it runs in
-// an AsyncWorker and JS gets a Promise. A collective is enqueued on the JS thread (Gloo then runs it on
-// its own threads) and waited for in an AsyncWorker. The Reducer's all-reduces start from autograd
+// Threads: the rendezvous (TCPStore, Gloo's full mesh, the store-based barrier) blocks, so it runs on
+// a thread of its own and JS gets a Promise. A collective is enqueued on the JS thread (Gloo then runs
+// it on its own threads) and its Promise settles from the c10d Future's callback. The Reducer's all-reduces start from autograd
 // hooks as buckets of gradients become ready, on Gloo's threads, while the rest of backward() runs.
 //
 // Built only where the headers are (Debian's libtorch-dev 1.13 with libgloo-dev): elsewhere every call
@@ -47,6 +47,15 @@ struct DistState {
   int worldSize = 0;
   std::chrono::milliseconds timeout{0};
   bool initializing = false;
+
+  // At the environment's teardown (a worker thread ending with its group still up) the group is let go
+  // of, not destroyed: ProcessGroupGloo's destructor joins its threads, and a collective still waiting
+  // for a peer would hold the teardown for the group's whole timeout (30 minutes by default).
+  // destroyProcessGroup() destroys it properly.
+  ~DistState() {
+    if (pg) pg.release();
+    if (store) store.release();
+  }
 };
 
 namespace {
@@ -65,48 +74,61 @@ DistState& Initialized(Napi::Env env) {
   return s;
 }
 
-// A Promise settled from a worker thread's result: Execute runs `run` off the JS thread, and a
-// c10::Error or std::exception becomes the rejection's message (without libtorch's backtrace).
-class PromiseWorker : public Napi::AsyncWorker {
- public:
-  PromiseWorker(Napi::Env env, std::function<void()> run, std::function<void(Napi::Env)> done = nullptr,
-                std::function<void()> failed = nullptr)
-      : Napi::AsyncWorker(env, "torch-sentiment:distributed"), deferred_(Napi::Promise::Deferred::New(env)),
-        run_(std::move(run)), done_(std::move(done)), failed_(std::move(failed)) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      run_();
-    } catch (const c10::Error& e) {
-      SetError(CleanMessage(e.what_without_backtrace()));
-    } catch (const std::exception& e) {
-      SetError(CleanMessage(e.what()));
-    }
-  }
-  void OnOK() override {
-    if (done_) {
-      try {
-        done_(Env());
-      } catch (const std::exception& e) {
-        deferred_.Reject(Napi::Error::New(Env(), e.what()).Value());
-        return;
-      }
-    }
-    deferred_.Resolve(Env().Undefined());
-  }
-  void OnError(const Napi::Error& error) override {
-    if (failed_) failed_();
-    deferred_.Reject(error.Value());
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> run_;
-  std::function<void(Napi::Env)> done_;
-  std::function<void()> failed_;
+// A Promise settled from any thread. Nothing here blocks a libuv thread-pool thread: a collective
+// settles from its c10d Future's callback (on Gloo's thread), the rendezvous from a thread of its own.
+// Node's exit joins the thread pool, so a pool thread waiting on a peer (as an AsyncWorker would) held
+// a rank that threw with an all-reduce in flight for the group's whole timeout (33 s with 30 s).
+// The thread-safe function keeps the event loop alive while the operation is pending, as I/O does.
+struct Pending {
+  Napi::Promise::Deferred deferred;
+  std::function<void(Napi::Env)> done;  // on success, on the JS thread, before resolving
+  std::function<void()> failed;         // on failure, on the JS thread, before rejecting
 };
+
+void Settle(Napi::Env env, Napi::Function, Pending* pending, std::string* error) {
+  std::unique_ptr<std::string> message(error);
+  if (env == nullptr) return;  // the environment is going away
+  if (message->empty()) {
+    try {
+      if (pending->done) pending->done(env);
+    } catch (const std::exception& e) {
+      pending->deferred.Reject(Napi::Error::New(env, e.what()).Value());
+      return;
+    }
+    pending->deferred.Resolve(env.Undefined());
+  } else {
+    if (pending->failed) pending->failed();
+    pending->deferred.Reject(Napi::Error::New(env, *message).Value());
+  }
+}
+
+using Settler = Napi::TypedThreadSafeFunction<Pending, std::string, Settle>;
+
+// A Promise and the settler that a thread calls once with "" (success) or an error message.
+std::pair<Napi::Promise, Settler> NewPending(Napi::Env env, std::function<void(Napi::Env)> done = nullptr, std::function<void()> failed = nullptr) {
+  auto* pending = new Pending{Napi::Promise::Deferred::New(env), std::move(done), std::move(failed)};
+  Napi::Promise promise = pending->deferred.Promise();
+  Settler settler = Settler::New(env, "torch-sentiment:distributed", 0, 1, pending, [](Napi::Env, void*, Pending* p) { delete p; });
+  return {promise, settler};
+}
+
+void Deliver(Settler settler, std::string message) {
+  settler.BlockingCall(new std::string(std::move(message)));
+  settler.Release();
+}
+
+std::string Describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const c10::Error& e) {
+    return CleanMessage(e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    std::string m = CleanMessage(e.what());
+    return m.empty() ? "unknown error" : m;
+  } catch (...) {
+    return "unknown error";
+  }
+}
 
 Napi::Value Available(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
@@ -153,9 +175,18 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   auto state = Data(env)->dist;
   auto result = std::make_shared<DistState>();
   auto timeout = std::chrono::milliseconds(timeoutMs);
-  auto* worker = new PromiseWorker(
+  auto [promise, settler] = NewPending(
       env,
-      [=] {
+      [=](Napi::Env) {
+        state->initializing = false;
+        state->store = result->store;
+        state->pg = result->pg;
+        state->rank = static_cast<int>(rank);
+        state->worldSize = static_cast<int>(worldSize);
+        state->timeout = timeout;
+      },
+      [=] { state->initializing = false; });
+  auto rendezvous = [=] {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         auto left = [&] {
           auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -188,18 +219,17 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
         store->setTimeout(timeout);
         result->store = store;
         result->pg = pg;
-      },
-      [=](Napi::Env) {
-        state->initializing = false;
-        state->store = result->store;
-        state->pg = result->pg;
-        state->rank = static_cast<int>(rank);
-        state->worldSize = static_cast<int>(worldSize);
-        state->timeout = timeout;
-      },
-      [=] { state->initializing = false; });
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  };
+  // Detached: the process may exit while a rank waits for its peers.
+  std::thread([rendezvous, settler = settler]() mutable {
+    std::string error;
+    try {
+      rendezvous();
+    } catch (...) {
+      error = Describe(std::current_exception());
+    }
+    Deliver(settler, error);
+  }).detach();
   return promise;
 }
 
@@ -232,11 +262,12 @@ torch::Tensor CollectiveTensor(const Napi::Value& value) {
   return t;
 }
 
-// Waits for an enqueued collective off the JS thread.
+// A Promise of an enqueued collective, settled from its Future's callback.
 Napi::Value Await(Napi::Env env, c10::intrusive_ptr<c10d::Work> work) {
-  auto* worker = new PromiseWorker(env, [work] { work->wait(); });
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  auto [promise, settler] = NewPending(env);
+  work->getFuture()->addCallback([work, settler = settler](c10::ivalue::Future& future) mutable {
+    Deliver(settler, future.hasError() ? Describe(future.exception_ptr()) : std::string());
+  });
   return promise;
 }
 

@@ -28,6 +28,17 @@ maybe('distributed faults', () => {
     expect(err.afterMs!).toBeLessThan(timeoutMs / 2);
   });
 
+  test('a rank that throws with a collective in flight exits at once (not after the timeout), and its peer learns of it', async () => {
+    const timeoutMs = 30000;
+    const [r0, r1] = await runRanks([{ args: ['throw-pending'] }, { args: ['throw-pending'] }], { env: { TS_DIST_TIMEOUT_MS: String(timeoutMs) }, limitMs: timeoutMs + 30000 });
+    expect(r0.code).toBe(1);
+    expect(r0.stderr).toMatch(/rank 0 fails with a collective in flight/);
+    console.log(`throw with a collective in flight: rank 0 exited after ${r0.ms} ms (timeout ${timeoutMs} ms)`);
+    expect(r0.ms).toBeLessThan(timeoutMs / 2);
+    expect(r1.code).toBe(0);
+    expect(r1.result!.error).toMatchObject({ name: 'DistributedError', code: 'ERR_DIST_PEER' });
+  });
+
   test('a wrong MASTER_PORT: ERR_DIST_TIMEOUT after timeoutMs on both ranks, no hang', async () => {
     const timeoutMs = 3000;
     const wrong = await freePort();
