@@ -18,6 +18,11 @@
 #include <torch/version.h>
 #if TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR >= 13
 #define TS_HAVE_C10D 1
+// ProcessGroupGloo.hpp is empty unless USE_C10D_GLOO is defined. libtorch's CMake target defines it
+// (with USE_DISTRIBUTED) for its users, so the cmake-js build has it; a node-gyp build does not.
+#ifndef USE_C10D_GLOO
+#define USE_C10D_GLOO 1
+#endif
 #endif
 #endif
 #endif
