@@ -233,7 +233,15 @@ def generate(tmp):
     gen = subprocess.run([sys.executable, os.path.join(HERE, 'make_fixtures.py'), tmp], capture_output=True, text=True)
     if gen.returncode != 0:
         sys.stderr.write(gen.stdout + gen.stderr)
-        sys.stderr.write(f'check_fixtures: make_fixtures.py failed (is python3-torch installed for {sys.executable}?)\n')
+        if gen.returncode < 0:
+            import signal
+            sig = signal.Signals(-gen.returncode).name
+            why = ''
+            if sig == 'SIGILL' and os.environ.get('OPENBLAS_CORETYPE'):
+                why = f': OPENBLAS_CORETYPE={os.environ["OPENBLAS_CORETYPE"]} forces kernels with instructions this CPU lacks'
+            sys.stderr.write(f'check_fixtures: make_fixtures.py was killed by {sig}{why}\n')
+        else:
+            sys.stderr.write(f'check_fixtures: make_fixtures.py failed (is python3-torch installed for {sys.executable}?)\n')
         return False
     return True
 
