@@ -56,10 +56,18 @@ def load(bundle):
         raise SystemExit(f"bench/serve_fastapi.py serves rnn and fasttext bundles, not {m['model']}")
     model.load_state_dict(torch.load(os.path.join(bundle, 'model.pt')))
     model.eval()
-    return model, {w: i for i, w in enumerate(itos)}, config['labels']
+    return model, {w: i for i, w in enumerate(itos)}, config['labels'], config.get('preprocessing') == 'bigrams'
 
 
-model, stoi, labels = load(os.environ['BUNDLE_DIR'])
+def generate_bigrams(x):
+    # Tutorial 3's: each distinct pair of neighbours once, after the words (FastText bundles train with it).
+    n_grams = set(zip(*[x[i:] for i in range(2)]))
+    for n_gram in n_grams:
+        x.append(' '.join(n_gram))
+    return x
+
+
+model, stoi, labels, bigrams = load(os.environ['BUNDLE_DIR'])
 UNK = stoi.get('<unk>', 0)
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -77,7 +85,10 @@ def healthz():
 
 @app.post('/v1/predict')
 def predict(body: Body):
-    ids = [stoi.get(t, UNK) for t in TOKEN.findall(body.text)] or [UNK]
+    tokens = TOKEN.findall(body.text)
+    if bigrams:
+        tokens = generate_bigrams(tokens)
+    ids = [stoi.get(t, UNK) for t in tokens] or [UNK]
     with torch.no_grad():
         p = torch.sigmoid(model(torch.tensor(ids).unsqueeze(1))).item()
     return {'label': labels[1 if p >= 0.5 else 0], 'probability': p}
