@@ -87,15 +87,20 @@ export async function runTrain(s: TrainSettings): Promise<void> {
   const vocab = TEXT.vocab as Vocab;
   const labels = (LABEL.vocab as Vocab).itos;
   const device = resolveDevice(s.device as 'auto');
+  // Data-parallel, validation and test run whole on every rank in batches of world x batchSize, as
+  // the one process that the ranks together stand for would (padding changes what FastText, the seed
+  // RNN and the CNN compute).
+  const evalBatch = s.batchSize * world;
   const [trainIt, validIt, testIt] = BucketIterator.splits([trainData, validData, testData] as Array<Dataset<ImdbExample>>, {
-    batchSize: s.batchSize,
+    batchSizes: [s.batchSize, evalBatch, evalBatch],
     device,
     seed: s.seed,
     sortWithinBatch: lengths,
   });
-  // Data-parallel: each rank trains on its 1/world of the training set (a fresh shared shuffle each
-  // epoch, equal shards, so every rank takes the same number of steps); valid and test stay whole.
-  const trainIter = world > 1 ? new BucketIterator(trainData as Dataset<ImdbExample>, { batchSize: s.batchSize, device, seed: s.seed, sortWithinBatch: lengths, train: true, shard: { rank, worldSize: world, seed: s.seed } }) : trainIt;
+  // Data-parallel: each rank takes its stride of every global batch of world x batchSize that one
+  // process would make (the same shuffles): N ranks of batch B train as one process of batch N x B,
+  // and every rank takes the same number of steps. Valid and test stay whole on every rank.
+  const trainIter = world > 1 ? new BucketIterator(trainData as Dataset<ImdbExample>, { batchSize: s.batchSize, device, seed: s.seed, sortWithinBatch: lengths, train: true, shard: { rank, worldSize: world, by: 'batches' } }) : trainIt;
   log(`data: ${trainData.length} train / ${validData.length} valid / ${testData.length} test, vocabulary ${vocab.length}, labels ${JSON.stringify(labels)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const config = defaultConfig(s.model, vocab.length, vocab.stoi.get('<pad>'));

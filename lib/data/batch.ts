@@ -30,13 +30,16 @@ export type CollatedField =
   | ({ kind: 'sequence' } & PaddedIds)
   | { kind: 'values'; values: Float64Array };
 
-/** Pure: pads and numericalizes every field of `examples`. */
-export function collate(examples: ReadonlyArray<object>, fields: Fields): Record<string, CollatedField> {
+/**
+ * Pure: pads and numericalizes every field of `examples`. `minLengths[name]` pads a sequential field to
+ * at least that length (a rank's part of a larger batch, padded as the whole batch).
+ */
+export function collate(examples: ReadonlyArray<object>, fields: Fields, minLengths?: Readonly<Record<string, number>>): Record<string, CollatedField> {
   const out: Record<string, CollatedField> = {};
   for (const [name, field] of Object.entries(fields)) {
     if (field === null) continue;
     if (field.sequential) {
-      out[name] = { kind: 'sequence', ...field.padExamples(examples, name) };
+      out[name] = { kind: 'sequence', ...field.padExamples(examples, name, minLengths?.[name] ?? 0) };
     } else {
       out[name] = { kind: 'values', values: field.valueIds(examples.map((ex) => (ex as Record<string, unknown>)[name])) };
     }
@@ -80,8 +83,8 @@ export class Batch {
   }
 
   /** Collates `examples` and creates their tensors on `device` (default cpu). */
-  static fromExamples(examples: ReadonlyArray<object>, fields: Fields, device?: DeviceLike): Batch {
-    const batch = new Batch(examples, collate(examples, fields));
+  static fromExamples(examples: ReadonlyArray<object>, fields: Fields, device?: DeviceLike, minLengths?: Readonly<Record<string, number>>): Batch {
+    const batch = new Batch(examples, collate(examples, fields, minLengths));
     try {
       for (const [name, c] of Object.entries(batch.collated)) {
         const t = toTensor(fields[name] as Field, c, device);

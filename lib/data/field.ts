@@ -368,7 +368,7 @@ export class Field {
    * @internal `padIds` of `examples[i][name]`, reading the ids of tokens not made yet (IMDB.splits)
    * instead of making them.
    */
-  padExamples(examples: ReadonlyArray<object>, name: string): PaddedIds {
+  padExamples(examples: ReadonlyArray<object>, name: string, minLength = 0): PaddedIds {
     const lists = new Array<readonly string[]>(examples.length);
     let ids: Array<Int32Array | undefined> | undefined;
     for (let b = 0; b < examples.length; b++) {
@@ -380,11 +380,16 @@ export class Field {
         lists[b] = (examples[b] as Record<string, readonly string[]>)[name];
       }
     }
-    return this.pad(lists, ids);
+    return this.pad(lists, ids, minLength);
+  }
+
+  /** @internal How many tokens `example[name]` has (what padding counts), without making pending tokens. */
+  exampleLength(example: object, name: string): number {
+    return this.tokenIds?.pending(example, name)?.length ?? (example as Record<string, readonly string[]>)[name].length;
   }
 
   /** padIds, where `ids[b]` (when given) stands for `minibatch[b]`: the interner ids of its tokens. */
-  private pad(minibatch: ReadonlyArray<readonly string[]>, ids: ReadonlyArray<Int32Array | undefined> | undefined): PaddedIds {
+  private pad(minibatch: ReadonlyArray<readonly string[]>, ids: ReadonlyArray<Int32Array | undefined> | undefined, minLength = 0): PaddedIds {
     if (!this.sequential) throw new DataError('NOT_SEQUENTIAL', 'padIds: the field is not sequential');
     const vocab = this.requireVocab();
     const stoi = vocab.stoi;
@@ -393,7 +398,8 @@ export class Field {
     const lengthOf = (b: number) => ids?.[b]?.length ?? minibatch[b].length;
     let maxLen: number;
     if (this.fixLength === null) {
-      maxLen = 0;
+      // minLength: a data-parallel rank's part of a batch pads as the whole batch does (BucketIterator).
+      maxLen = minLength;
       for (let b = 0; b < bs; b++) maxLen = Math.max(maxLen, lengthOf(b));
     } else {
       maxLen = this.fixLength - extra;

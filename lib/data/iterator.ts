@@ -19,13 +19,18 @@
  * permutation on every rank from `shard.seed + epoch`, padded or cut to a multiple of `worldSize`), then
  * pools, buckets and batches its share as above. Every rank thus has the same number of examples and
  * of batches per epoch, which DistributedDataParallel needs (every rank must take the same steps).
+ * `shard.by: 'batches'` instead makes the batches one process with `batchSize * worldSize` would make
+ * (same seed, same shuffles) and gives rank r every worldSize-th example of each, from the r-th: the
+ * ranks' batches together are exactly that process's, so N ranks of batch B train as one process of
+ * batch N x B does (DDP averages the ranks' mean gradients), whatever N.
  */
 import type { DeviceLike } from '../tensor';
 import { Batch, CollatedField, collate } from './batch';
 import type { Dataset } from './dataset';
+import type { Field } from './field';
 import { RandomGenerator } from './random';
 import { shardIndices, shardSize } from '../distributed/sampler';
-import { checkBoolean, checkInteger, checkKeys, checkObject, invalid, optional } from '../validate';
+import { checkBoolean, checkInteger, checkKeys, checkObject, checkOneOf, invalid, optional } from '../validate';
 
 /** This process's share of the data in a data-parallel job (`IteratorOptions.shard`). */
 export interface IteratorShard {
@@ -40,6 +45,12 @@ export interface IteratorShard {
   seed?: number;
   /** Drop the examples that do not divide evenly among the ranks instead of repeating a few; default false. */
   dropLast?: boolean;
+  /**
+   * 'examples' (default): each rank batches its share of the dataset. 'batches': each rank takes its
+   * stride of every global batch of `batchSize * worldSize` (needs `options.seed`, the same on every
+   * rank; a last global batch smaller than `worldSize` is dropped; `seed` and `dropLast` do not apply).
+   */
+  by?: 'examples' | 'batches';
 }
 
 export interface IteratorOptions<E> {
@@ -78,9 +89,12 @@ const KNOWN = ['batchSize', 'device', 'sortKey', 'train', 'shuffle', 'sort', 'so
 function checkShard(value: unknown, seed: unknown): Readonly<Required<IteratorShard>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('options.shard', 'an object { rank, worldSize, seed?, dropLast? }', value);
   const s = checkObject('options.shard', value);
-  checkKeys('BucketIterator options.shard', s, ['rank', 'worldSize', 'seed', 'dropLast']);
+  checkKeys('BucketIterator options.shard', s, ['rank', 'worldSize', 'seed', 'dropLast', 'by']);
   const worldSize = checkInteger('options.shard.worldSize', s.worldSize, 1);
+  const by = optional(s.by, 'examples' as const, (v) => checkOneOf('options.shard.by', v, ['examples', 'batches'] as const));
+  if (by === 'batches' && seed === undefined) throw new TypeError("options.shard.by 'batches' needs options.seed (the same on every rank): every rank makes the same global batches");
   return Object.freeze({
+    by,
     worldSize,
     rank: checkInteger('options.shard.rank', s.rank, 0, worldSize - 1),
     seed: optional(s.seed, seed === undefined ? 0 : (seed as number), (v) => checkInteger('options.shard.seed', v, 0, 2 ** 32 - 1)),
@@ -114,6 +128,8 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
   /** This rank's share of the data, or null for the whole dataset. */
   readonly shard: Readonly<Required<IteratorShard>> | null;
   private readonly rng: RandomGenerator;
+  /** By batches: the padded length of each sequential field in the global batch a rank's part came from. */
+  private readonly padOf = new WeakMap<E[], Record<string, number>>();
   /** Epochs started so far. */
   epoch = 0;
 
@@ -167,14 +183,24 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
     }));
   }
 
-  /** Examples per epoch: the dataset's, or this rank's share of it (the same on every rank). */
+  /** Examples per epoch: the dataset's, or this rank's share of it (by examples: the same on every rank). */
   get examplesPerEpoch(): number {
     const n = this.dataset.length;
-    return this.shard ? shardSize(n, this.shard.worldSize, this.shard.dropLast) : n;
+    if (!this.shard) return n;
+    const { worldSize, rank, dropLast, by } = this.shard;
+    if (by === 'examples') return shardSize(n, worldSize, dropLast);
+    const global = this.batchSize * worldSize;
+    const rest = n % global;
+    return Math.floor(n / global) * this.batchSize + (rest >= worldSize ? Math.ceil((rest - rank) / worldSize) : 0);
   }
 
   /** Number of batches per epoch (`len(iterator)`); with `shard`, the same on every rank. */
   get length(): number {
+    if (this.shard?.by === 'batches') {
+      const global = this.batchSize * this.shard.worldSize;
+      const n = this.dataset.length;
+      return Math.floor(n / global) + (n % global >= this.shard.worldSize ? 1 : 0);
+    }
     return Math.ceil(this.examplesPerEpoch / this.batchSize);
   }
 
@@ -183,7 +209,10 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
     this.epoch++;
     const all = this.dataset.examples;
     let examples: readonly E[] = all;
-    if (this.shard) {
+    const byExamples = this.shard !== null && this.shard.by === 'examples';
+    // By batches, every rank makes the global batches one process would, then keeps its stride of each.
+    const size = this.shard?.by === 'batches' ? this.batchSize * this.shard.worldSize : this.batchSize;
+    if (this.shard && byExamples) {
       // Every rank draws the same permutation (shared seed + epoch) and keeps its stride of it: a
       // shuffled iterator's share is already in random order.
       const { rank, worldSize, seed, dropLast } = this.shard;
@@ -192,16 +221,16 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
     }
     let data: E[];
     if (this.sort) data = sortByKey(examples, this.sortKey);
-    else if (this.shuffle && !this.shard) data = this.rng.permutation(examples.length).map((i) => examples[i]);
+    else if (this.shuffle && !byExamples) data = this.rng.permutation(examples.length).map((i) => examples[i]);
     else data = examples.slice();
 
     let batches: E[][];
     if (this.sort) {
-      batches = chunks(data, this.batchSize);
+      batches = chunks(data, size);
     } else {
       batches = [];
-      for (const pool of chunks(data, this.batchSize * 100)) {
-        const inPool = chunks(this.bucket || this.sortWithinBatch ? sortByKey(pool, this.sortKey) : pool, this.batchSize);
+      for (const pool of chunks(data, size * 100)) {
+        const inPool = chunks(this.bucket || this.sortWithinBatch ? sortByKey(pool, this.sortKey) : pool, size);
         if (this.shuffle) this.rng.shuffle(inPool);
         batches.push(...inPool);
       }
@@ -209,16 +238,29 @@ export class BucketIterator<E extends object = Record<string, unknown>> implemen
     if (this.sortWithinBatch) {
       batches = batches.map((b) => (this.sort ? b.reverse() : sortByKey(b, this.sortKey, true)));
     }
+    if (this.shard?.by === 'batches') {
+      const { rank, worldSize } = this.shard;
+      // A subsequence of a batch sorted longest first is sorted too. A last batch too small to give
+      // every rank an example is dropped, so that every rank takes the same number of steps.
+      // Each part pads to its whole batch's length, so that models that see the padding (the seed RNN,
+      // FastText's mean, the CNN) compute what one process would.
+      const sequential = Object.entries(this.dataset.fields).filter((e): e is [string, Field] => e[1] !== null && (e[1] as Field).sequential);
+      batches = batches.filter((b) => b.length >= worldSize).map((b) => {
+        const part = b.filter((_, i) => i % worldSize === rank);
+        this.padOf.set(part, Object.fromEntries(sequential.map(([name, f]) => [name, Math.max(...b.map((e) => f.exampleLength(e, name)))])));
+        return part;
+      });
+    }
     return batches;
   }
 
   /** One epoch of collated numeric batches (ids, lengths, labels) without tensors. */
   *numericBatches(): Generator<Record<string, CollatedField>> {
-    for (const b of this.nextEpochExamples()) yield collate(b, this.dataset.fields);
+    for (const b of this.nextEpochExamples()) yield collate(b, this.dataset.fields, this.padOf.get(b));
   }
 
   /** One epoch of Batches (tensors on `device`). Dispose each batch when done with it. */
   *[Symbol.iterator](): Iterator<Batch> {
-    for (const b of this.nextEpochExamples()) yield Batch.fromExamples(b, this.dataset.fields, this.device);
+    for (const b of this.nextEpochExamples()) yield Batch.fromExamples(b, this.dataset.fields, this.device, this.padOf.get(b));
   }
 }

@@ -201,6 +201,31 @@ describe('BucketIterator shard', () => {
     }
   });
 
+  test.each([2, 3])("by 'batches', %i ranks: rank r's batches are every r-th example of one process's (batch x ranks), epoch after epoch", (world) => {
+    for (const options of [{ train: true }, { train: false }, { train: true, sortWithinBatch: true }]) {
+      const one = new BucketIterator(ds, { batchSize: 8 * world, seed: 77, ...options });
+      const ranks = Array.from({ length: world }, (_, rank) => new BucketIterator(ds, { batchSize: 8, seed: 77, ...options, shard: { rank, worldSize: world, by: 'batches' } }));
+      // 2001 examples: 125 full batches of 16 and one of 1 (dropped) for 2 ranks; 83 of 24 and one of 9 for 3.
+      const expected = world === 2 ? 125 : 84;
+      expect(ranks.map((it) => it.length)).toEqual(Array(world).fill(expected));
+      for (let epoch = 0; epoch < 2; epoch++) {
+        const whole = one.nextEpochExamples().filter((b) => b.length >= world);
+        const parts = ranks.map((it) => it.nextEpochExamples());
+        expect(parts.map((p) => p.length)).toEqual(Array(world).fill(whole.length));
+        parts.forEach((p, rank) => expect(p.flat().length).toBe(ranks[rank].examplesPerEpoch));
+        whole.forEach((batch, i) => {
+          const merged = batch.map((_, j) => parts[j % world][i][Math.floor(j / world)]);
+          expect(merged.map((e) => e.id)).toEqual(batch.map((e) => e.id));
+        });
+      }
+    }
+  });
+
+  test("by 'batches' needs the iterator's seed (every rank must make the same global batches)", () => {
+    expect(() => new BucketIterator(ds, { batchSize: 8, shard: { rank: 0, worldSize: 2, by: 'batches' } })).toThrow(/needs options.seed/);
+    expect(() => new BucketIterator(ds, { batchSize: 8, seed: 1, shard: { rank: 0, worldSize: 2, by: 'rows' as never } })).toThrow(TypeError);
+  });
+
   test.each([
     [{ rank: 2, worldSize: 2 }, RangeError, 'Expected an integer in [0, 1] for options.shard.rank but received number 2'],
     [{ rank: 0, worldSize: 0 }, RangeError, 'Expected an integer >= 1 for options.shard.worldSize but received number 0'],
