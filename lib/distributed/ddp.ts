@@ -34,6 +34,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   readonly module: M;
   private ddp: DdpHandle | null;
   private readonly params: Tensor[];
+  private readonly names: string[];
   private readonly findUnused: boolean;
   private syncing = true;
 
@@ -52,6 +53,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     this.module = module;
     const named = module.namedParameters().filter(([, p]) => p.requiresGrad);
     this.params = named.map(([, p]) => p);
+    this.names = named.map(([n]) => n);
     try {
       this.ddp = native.ddpCreate(
         this.params.map((p) => p.handle),
@@ -79,7 +81,12 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     if (params.length !== this.params.length || params.some((p, i) => p !== this.params[i])) {
       throw new DistributedError('ERR_DIST_FAILED', 'the wrapped module\'s parameters changed after DistributedDataParallel was built (construct it after the model is complete and on its device)');
     }
-    const sync = this.syncing && native.ddpPreForward(h);
+    let sync = false;
+    try {
+      sync = this.syncing && native.ddpPreForward(h);
+    } catch (err) {
+      throw wrapError(new Error(this.explain(err instanceof Error ? err.message : String(err))), 'DistributedDataParallel.forward');
+    }
     const output = (this.module as unknown as { forward: (...a: unknown[]) => unknown }).forward(...args);
     if (sync) {
       try {
@@ -89,6 +96,16 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
       }
     }
     return output as never;
+  }
+
+  /** c10d's Reducer speaks of Python's API and of parameter indices: say it with this API's names. */
+  private explain(message: string): string {
+    return message
+      .replace(/passing the keyword argument `find_unused_parameters=True` to `torch\.nn\.parallel\.DistributedDataParallel`/, 'passing `findUnusedParameters: true` to `new DistributedDataParallel(model, options)`')
+      .replace(/(Parameter indices which did not receive grad for rank \d+): ([\d ]+)/, (_all, head: string, list: string) => {
+        const named = list.trim().split(/\s+/).map((i) => this.names[Number(i)] ?? `#${i}`);
+        return `${head.replace('indices', 'names')}: ${named.join(', ')}`;
+      });
   }
 
   /**

@@ -30,6 +30,40 @@ maybe('DistributedDataParallel (Gloo, 2 processes)', () => {
   }
 });
 
+maybe('DistributedDataParallel.noSync (gradient accumulation)', () => {
+  // Averaging is linear, so this checks that noSync keeps the semantics (local accumulation, then one
+  // averaged sum) and that the Reducer accepts the unsynchronised backward; not that it sent nothing.
+  test('2 ranks, 2 micro-batches a step, the first in noSync == 1 process accumulating both, after 10 SGD steps', async () => {
+    const [single] = await runRanks([{ args: ['single-accumulate'] }]);
+    const ranks = await runRanks([{ args: ['ddp-accumulate'] }, { args: ['ddp-accumulate'] }]);
+    for (const r of [single, ...ranks]) expect({ rank: r.rank, code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ rank: r.rank, code: 0, stderr: '' });
+    const ref = single.result!.params as Record<string, number[]>;
+    expect(maxDiff(ranks[0].result!.params as Record<string, number[]>, ranks[1].result!.params as Record<string, number[]>)).toBe(0);
+    const diff = maxDiff(ranks[0].result!.params as Record<string, number[]>, ref);
+    console.log(`noSync accumulation: max |DDP - single| = ${diff.toExponential(2)}`);
+    expect(diff).toBeLessThan(1e-5);
+    expect(maxDiff(ref, single.result!.initial as Record<string, number[]>)).toBeGreaterThan(1e-2);
+  });
+});
+
+maybe('DistributedDataParallel with a parameter forward does not use', () => {
+  test('without findUnusedParameters: a DistributedError at the next step naming it; with it: training goes on', async () => {
+    const refused = await runRanks([{ args: ['unused'] }, { args: ['unused'] }]);
+    for (const r of refused) {
+      expect(r.code).toBe(0);
+      expect(r.result!.steps).toBe(1);
+      expect(r.result!.error).toMatchObject({ name: 'DistributedError', code: 'ERR_DIST_FAILED', message: expect.stringMatching(/Parameter names which did not receive grad for rank \d: spare\.weight, spare\.bias/) });
+      expect((r.result!.error as { message: string }).message).toMatch(/`findUnusedParameters: true`/);
+    }
+    const found = await runRanks([{ args: ['unused-found'] }, { args: ['unused-found'] }]);
+    for (const r of found) {
+      expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(r.result!.error).toBeUndefined();
+      expect(r.result!.steps).toBe(3);
+    }
+  });
+});
+
 maybe('DistributedDataParallel API', () => {
   test('needs a process group, names the problem', () => {
     const model = new nn.Linear(2, 1);
