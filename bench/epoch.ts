@@ -10,7 +10,7 @@
 //
 // Run: node -r ./scripts/register-ts.js bench/epoch.ts [--model rnn|lstm|fasttext|cnn|all (or a
 //      comma list)] [--device cpu|cuda] [--limit-batches N] [--settings tuned] [--data ARCHIVE]
-//      [--profile [--item-per-batch]] (our side only: host time per phase of train()'s loop, no PyTorch
+//      [--repeat N] (N alternating pairs, medians) [--profile [--item-per-batch]] (our side only: host time per phase of train()'s loop, no PyTorch
 //      run; --item-per-batch reads each batch's loss back at once, as the loop did before)
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -43,6 +43,17 @@ if (limit && !(Number.isInteger(Number(limit)) && Number(limit) > 0)) {
 }
 const settings = arg('settings', device === 'cpu' ? 'tuned' : 'defaults').split(',');
 const profile = args.includes('--profile');
+// --repeat N: N pairs of runs, alternating sides (ours, PyTorch, ours, ...), for hosts whose speed drifts
+// between runs; the table then gives each side's median and the median of the pairs' ratios.
+const repeat = Number(arg('repeat', '1'));
+if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= 50)) {
+  console.error(`epoch: --repeat: expected an integer in [1, 50], got ${JSON.stringify(arg('repeat', ''))}`);
+  process.exit(2);
+}
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 const TUNED = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(256 * 2 ** 20) };
 
@@ -102,7 +113,16 @@ for (const model of modelNames) {
       }
       const ours = node(model, setting, tmp);
       const theirs = py(setting, tmp);
-      console.log(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${ours.seconds.toFixed(2)} | ${theirs.seconds.toFixed(2)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${ours.loss.toFixed(6)} / ${theirs.loss.toFixed(6)}${ours.loss.toFixed(6) === theirs.loss.toFixed(6) ? '' : ' (differ)'} | ${before} / ${load()} |`);
+      if (repeat === 1) {
+        console.log(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${ours.seconds.toFixed(2)} | ${theirs.seconds.toFixed(2)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${ours.loss.toFixed(6)} / ${theirs.loss.toFixed(6)}${ours.loss.toFixed(6) === theirs.loss.toFixed(6) ? '' : ' (differ)'} | ${before} / ${load()} |`);
+      } else {
+        const pairs: Array<[number, number]> = [[ours.seconds, theirs.seconds]];
+        for (let i = 1; i < repeat; i++) pairs.push([node(model, setting, null).seconds, py(setting, tmp).seconds]);
+        const ratios = pairs.map(([a, b]) => a / b);
+        const range = `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+        console.log(`| ${model} | ${device} | ${label[setting] ?? setting} | ${ours.batches} | ${median(pairs.map((p) => p[0])).toFixed(2)} (median of ${repeat}) | ${median(pairs.map((p) => p[1])).toFixed(2)} (median of ${repeat}) | ${median(ratios).toFixed(2)} (pairs ${range}) | ${ours.loss.toFixed(6)} / ${theirs.loss.toFixed(6)}${ours.loss.toFixed(6) === theirs.loss.toFixed(6) ? '' : ' (differ)'} | ${before} / ${load()} |`);
+        notes.add(`pairs (ours / PyTorch, s): ${pairs.map(([a, b]) => `${a.toFixed(2)}/${b.toFixed(2)}`).join(', ')}`);
+      }
       notes.add(`PyTorch ${theirs.version}, ${theirs.threads} intra-op thread(s); OpenBLAS kernels (ours / PyTorch): ${ours.blas ?? 'not OpenBLAS'} / ${theirs.blas ?? 'not OpenBLAS'}`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
