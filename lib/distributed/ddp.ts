@@ -57,7 +57,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     try {
       this.ddp = native.ddpCreate(
         this.params.map((p) => p.handle),
-        named.map(([n]) => n),
+        this.names,
         { bucketCapMB, gradientAsBucketView, findUnusedParameters: this.findUnused, moduleName: module.constructor.name },
       );
     } catch (err) {
@@ -131,9 +131,5 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
 
   override get isDisposed(): boolean {
     return this.ddp === null;
-  }
-
-  protected override extraRepr(): string {
-    return '';
   }
 }

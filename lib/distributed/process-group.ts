@@ -38,8 +38,6 @@ interface GroupInfo {
   timeoutMs: number;
 }
 
-let pending: Promise<void> | null = null;
-
 export function availability(): Availability {
   return native.distAvailable() as Availability;
 }
@@ -94,18 +92,11 @@ export async function initProcessGroup(options: InitOptions = {}): Promise<void>
   }
   const a = availability();
   if (!a.available) throw new DistributedError('ERR_DIST_UNAVAILABLE', a.reason ?? 'c10d is not available in this build');
-  if (pending) throw new DistributedError('ERR_DIST_ALREADY_INITIALIZED', 'initProcessGroup is already running');
-  pending = (async () => {
-    try {
-      await native.distInit(r.host, r.port, r.rank, r.worldSize, r.timeoutMs);
-    } catch (err) {
-      throw wrapError(err, `initProcessGroup(rank ${r.rank} of ${r.worldSize}, ${r.host}:${r.port})`);
-    }
-  })();
+  // The addon refuses a second init, also while the first is still meeting its peers (ERR_DIST_ALREADY_INITIALIZED).
   try {
-    await pending;
-  } finally {
-    pending = null;
+    await native.distInit(r.host, r.port, r.rank, r.worldSize, r.timeoutMs);
+  } catch (err) {
+    throw wrapError(err, `initProcessGroup(rank ${r.rank} of ${r.worldSize}, ${r.host}:${r.port})`);
   }
 }
 
