@@ -25,6 +25,8 @@
 
 #include <cstring>
 
+#include "small_gemm.h"
+
 namespace ts {
 namespace {
 
@@ -57,6 +59,7 @@ struct FusedLstmLayer : public torch::autograd::Function<FusedLstmLayer> {
     Tensor h = h0.contiguous().clone();
     Tensor c = c0.contiguous().clone();
     Tensor wHhT = wHh.t();
+    Tensor wHhTc;  // W_hh^T laid out for SmallGemm, made at the first small step (packed batches shrink)
     float* G = gates.data_ptr<float>();
     float* O = out.data_ptr<float>();
     float* TC = tanhC.data_ptr<float>();
@@ -70,7 +73,12 @@ struct FusedLstmLayer : public torch::autograd::Function<FusedLstmLayer> {
       std::memcpy(HP + r0 * H, hs, sizeof(float) * n * H);
       std::memcpy(CP + r0 * H, cs, sizeof(float) * n * H);
       Tensor g = gates.narrow(0, r0, n);
-      g.addmm_(h.narrow(0, 0, n), wHhT);
+      if (UseSmallGemm(n)) {
+        wHhTc = wHhTc.defined() ? wHhTc : wHhT.contiguous();
+        SmallGemm(G + r0 * 4 * H, 4 * H, G + r0 * 4 * H, 4 * H, hs, H, wHhTc.data_ptr<float>(), n, H, 4 * H);
+      } else {
+        g.addmm_(h.narrow(0, 0, n), wHhT);
+      }
       g.narrow(1, 0, 2 * H).sigmoid_();  // i, f
       g.narrow(1, 2 * H, H).tanh_();     // g
       g.narrow(1, 3 * H, H).sigmoid_();  // o
@@ -180,6 +188,8 @@ struct FusedGruLayer : public torch::autograd::Function<FusedGruLayer> {
     Tensor hPrev = torch::empty({N, H}, options);
     Tensor h = h0.contiguous().clone();
     Tensor wHhT = wHh.t();
+    Tensor wHhTc;  // as the LSTM's
+    const Tensor bHhC = bHh.contiguous();
     float* G = gates.data_ptr<float>();
     float* A = hGates.data_ptr<float>();
     float* HN = hn.data_ptr<float>();
@@ -191,7 +201,12 @@ struct FusedGruLayer : public torch::autograd::Function<FusedGruLayer> {
       const int64_t n = batchSizes[t], r0 = offsets[t];
       std::memcpy(HP + r0 * H, hs, sizeof(float) * n * H);
       Tensor a = hGates.narrow(0, 0, n);
-      torch::addmm_out(a, bHh, h.narrow(0, 0, n), wHhT);
+      if (UseSmallGemm(n)) {
+        wHhTc = wHhTc.defined() ? wHhTc : wHhT.contiguous();
+        SmallGemm(A, 3 * H, bHhC.data_ptr<float>(), 0, hs, H, wHhTc.data_ptr<float>(), n, H, 3 * H);
+      } else {
+        torch::addmm_out(a, bHh, h.narrow(0, 0, n), wHhT);
+      }
       Tensor g = gates.narrow(0, r0, n);
       for (int64_t j = 0; j < n; j++) {
         float* gj = G + (r0 + j) * 3 * H;

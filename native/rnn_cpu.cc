@@ -13,6 +13,8 @@
 // on many shapes, the parity suite compares this one with PyTorch.
 #include "rnn_cpu.h"
 
+#include "small_gemm.h"
+
 namespace ts {
 namespace {
 
@@ -29,11 +31,19 @@ struct FusedRnnLayer : public torch::autograd::Function<FusedRnnLayer> {
     Tensor xw = torch::addmm(bIh + bHh, x.reshape({T * B, I}), wIh.t()).view({T, B, H});
     Tensor out = torch::empty({T, B, H}, x.options());
     Tensor whhT = wHh.t();
-    Tensor prev = h0;
+    // Small batches (serving, a batch's last texts): W_hh^T laid out once, then SmallGemm per step.
+    const bool small = UseSmallGemm(B);
+    Tensor whhTc = small ? whhT.contiguous() : Tensor();
+    Tensor prev = small ? h0.contiguous() : h0;
     for (int64_t s = 0; s < T; s++) {
       int64_t t = reverse ? T - 1 - s : s;
       Tensor ht = out.select(0, t);
-      torch::addmm_out(ht, xw.select(0, t), prev, whhT);
+      if (small) {
+        const float* base = xw.data_ptr<float>() + t * B * H;
+        SmallGemm(ht.data_ptr<float>(), H, base, H, prev.data_ptr<float>(), H, whhTc.data_ptr<float>(), B, H, H);
+      } else {
+        torch::addmm_out(ht, xw.select(0, t), prev, whhT);
+      }
       if (relu) ht.relu_();
       else ht.tanh_();
       prev = ht;

@@ -83,6 +83,9 @@ for (const kind of ['lstm', 'gru'] as const) {
   add({ name: 'dense dropout 0.5 L3 bi', T: 7, B: 5, I: 4, H: 6, opts: { numLayers: 3, dropout: 0.5, bidirectional: true }, states: false });
   add({ name: 'packed dropout 0.5 L2 bi', T: 7, B: 5, I: 4, H: 6, opts: { numLayers: 2, dropout: 0.5, bidirectional: true }, states: true, lengths: [7, 3, 5, 1, 6] });
   add({ name: 'tutorial 2 shape (100 -> 64, packed, bi L2, 30 steps)', T: 30, B: 16, I: 100, H: 64, opts: { numLayers: 2, bidirectional: true, dropout: 0.5 }, states: false, lengths: Array.from({ length: 16 }, (_, i) => 30 - ((i * 7) % 23)) });
+  // Steps of up to 15 running sequences take native/small_gemm.cc's kernel: this batch shrinks from 20 to 1
+  // across that bound, with a hidden size whose gate rows (4 x 37, 3 x 37) end in scalar columns.
+  add({ name: 'packed across the small-batch bound (20 -> 1, hidden 37)', T: 24, B: 20, I: 6, H: 37, opts: { bidirectional: true }, states: true, lengths: Array.from({ length: 20 }, (_, i) => 24 - i) });
 }
 
 describe('fused CPU LSTM and GRU match libtorch step by step', () => {

@@ -48,6 +48,10 @@ cases.push({ name: 'batchFirst bi L2 with h0', T: 6, B: 3, I: 4, H: 5, opts: { b
 cases.push({ name: 'dropout 0.5 L3', T: 7, B: 5, I: 4, H: 6, opts: { numLayers: 3, dropout: 0.5 }, h0: false, dtype: 'float32' });
 cases.push({ name: 'one step', T: 1, B: 2, I: 3, H: 4, opts: {}, h0: true, dtype: 'float32' });
 cases.push({ name: 'tutorial size (100 -> 256, 50 steps)', T: 50, B: 16, I: 100, H: 256, opts: {}, h0: false, dtype: 'float32' });
+// Batches up to 15 take native/small_gemm.cc's kernel for the recurrent product: every row-block shape
+// (6 + 1 rows) and a hidden size with vector and scalar column tails (37 = 4 x 8 + 5).
+cases.push({ name: 'tutorial size, batch 7 (small-batch kernel)', T: 50, B: 7, I: 100, H: 256, opts: {}, h0: true, dtype: 'float32' });
+cases.push({ name: 'batch 15, hidden 37, bi (small-batch kernel)', T: 12, B: 15, I: 9, H: 37, opts: { bidirectional: true }, h0: true, dtype: 'float32' });
 
 describe('fused CPU RNN matches libtorch step by step', () => {
   test.each(cases)('$name', ({ T, B, I, H, opts, h0, dtype }) => {
