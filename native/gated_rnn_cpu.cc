@@ -1,4 +1,5 @@
-// A fused LSTM and GRU for the CPU, dense or packed, used in place of libtorch's own CPU implementations.
+// A fused LSTM and GRU for the CPU, dense or packed, and the Elman RNN for packed input, used in place of
+// libtorch's own CPU implementations.
 //
 // libtorch runs a CPU LSTM or GRU step by step under autograd: each step of each layer and direction
 // records its own nodes (two linears, chunks, sigmoids, tanhs, muls and adds). For packed input each
@@ -300,13 +301,107 @@ struct FusedGruLayer : public torch::autograd::Function<FusedGruLayer> {
   }
 };
 
+// One Elman layer (tanh or relu), one direction, laid out as FusedLstmLayer: the packed input of
+// nn.RNN. (Dense input runs in rnn_cpu.cc, which needs no state buffer: with every batch size equal, a
+// step's previous state is the output one step earlier.) Returns output [N, H], hN [B, H].
+struct FusedElmanLayer : public torch::autograd::Function<FusedElmanLayer> {
+  static variable_list forward(AutogradContext* ctx, Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                               std::vector<int64_t> batchSizes, bool reverse, bool relu) {
+    const int64_t N = x.size(0), H = wHh.size(1), T = static_cast<int64_t>(batchSizes.size());
+    const std::vector<int64_t> offsets = Offsets(batchSizes);
+    // Pre-activations of every step, input part and both biases; each step adds the recurrent part and
+    // applies the nonlinearity in place, so `out` ends as the outputs (kept for the backward).
+    Tensor out = torch::addmm(bIh + bHh, x, wIh.t());
+    Tensor hPrev = torch::empty({N, H}, x.options());
+    Tensor h = h0.contiguous().clone();
+    Tensor wHhT = wHh.t();
+    Tensor wHhTc;  // as the LSTM's
+    float* O = out.data_ptr<float>();
+    float* HP = hPrev.data_ptr<float>();
+    float* hs = h.data_ptr<float>();
+    for (int64_t s = 0; s < T; s++) {
+      const int64_t t = reverse ? T - 1 - s : s;
+      const int64_t n = batchSizes[t], r0 = offsets[t];
+      std::memcpy(HP + r0 * H, hs, sizeof(float) * n * H);
+      Tensor o = out.narrow(0, r0, n);
+      if (UseSmallGemm(n)) {
+        wHhTc = wHhTc.defined() ? wHhTc : wHhT.contiguous();
+        SmallGemm(O + r0 * H, H, O + r0 * H, H, hs, H, wHhTc.data_ptr<float>(), n, H, H);
+      } else {
+        o.addmm_(h.narrow(0, 0, n), wHhT);
+      }
+      if (relu) o.relu_();
+      else o.tanh_();
+      std::memcpy(hs, O + r0 * H, sizeof(float) * n * H);
+    }
+    ctx->save_for_backward({x, wIh, wHh, out, hPrev});
+    ctx->set_materialize_grads(false);
+    ctx->saved_data["batchSizes"] = batchSizes;
+    ctx->saved_data["reverse"] = reverse;
+    ctx->saved_data["relu"] = relu;
+    return {out, h};
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const Tensor &x = saved[0], &wIh = saved[1], &wHh = saved[2], &out = saved[3], &hPrev = saved[4];
+    const std::vector<int64_t> batchSizes = ctx->saved_data["batchSizes"].toIntVector();
+    const bool reverse = ctx->saved_data["reverse"].toBool();
+    const bool relu = ctx->saved_data["relu"].toBool();
+    const int64_t N = x.size(0), H = wHh.size(1), T = static_cast<int64_t>(batchSizes.size());
+    const std::vector<int64_t> offsets = Offsets(batchSizes);
+    Tensor dh = torch::zeros({batchSizes[0], H}, out.options());  // as in FusedLstmLayer::backward
+    if (grads[1].defined()) dh.copy_(grads[1]);
+    Tensor gOut = grads[0].defined() ? grads[0].contiguous() : Tensor();
+    Tensor dz = torch::empty({N, H}, out.options());  // pre-activation gradients
+    const float* O = out.data_ptr<float>();
+    const float* GO = gOut.defined() ? gOut.data_ptr<float>() : nullptr;
+    float* DZ = dz.data_ptr<float>();
+    float* dhs = dh.data_ptr<float>();
+    for (int64_t s = T - 1; s >= 0; s--) {
+      const int64_t t = reverse ? T - 1 - s : s;
+      const int64_t n = batchSizes[t], r0 = offsets[t];
+      for (int64_t j = 0; j < n; j++) {
+        const int64_t r = r0 + j;
+        const float* o = O + r * H;
+        const float* gout = GO ? GO + r * H : nullptr;
+        const float* dhj = dhs + j * H;
+        float* dzr = DZ + r * H;
+        // libtorch's tanh_backward (dh * (1 - y^2)) and threshold_backward (dh where y > 0).
+        for (int64_t k = 0; k < H; k++) {
+          const float dhk = gout ? dhj[k] + gout[k] : dhj[k];
+          dzr[k] = relu ? (o[k] > 0 ? dhk : 0.0f) : dhk * (1 - o[k] * o[k]);
+        }
+      }
+      Tensor dhn = dh.narrow(0, 0, n);
+      torch::mm_out(dhn, dz.narrow(0, r0, n), wHh);
+    }
+    Tensor gX, gWih, gWhh, gB;
+    if (ctx->needs_input_grad(0)) gX = torch::mm(dz, wIh);
+    if (ctx->needs_input_grad(2)) gWih = torch::mm(dz.t(), x);
+    if (ctx->needs_input_grad(3)) gWhh = torch::mm(dz.t(), hPrev);
+    if (ctx->needs_input_grad(4) || ctx->needs_input_grad(5)) gB = dz.sum(0);
+    return {gX,
+            ctx->needs_input_grad(1) ? dh : Tensor(),
+            gWih,
+            gWhh,
+            ctx->needs_input_grad(4) ? gB : Tensor(),
+            ctx->needs_input_grad(5) ? gB.clone() : Tensor(),
+            Tensor(),
+            Tensor(),
+            Tensor()};
+  }
+};
+
 // The multi-layer, bidirectional stack over data [N, I] in packed layout (dense input has every batch
 // size equal): PyTorch's parameter layout (per layer and direction w_ih, w_hh, b_ih, b_hh; states
 // [layers * directions, B, H]), directions concatenated on the features, and dropout on each layer's
 // output but the last's in training, as libtorch's. Returns [output, hN(, cN)].
-std::vector<Tensor> Stack(bool lstm, const Tensor& x, const std::vector<int64_t>& batchSizes, const std::vector<Tensor>& hx,
-                          const std::vector<Tensor>& params, int64_t layers, double dropout, bool train, bool bidirectional) {
-  const char* name = lstm ? "lstm" : "gru";
+std::vector<Tensor> Stack(const std::string& mode, const Tensor& x, const std::vector<int64_t>& batchSizes,
+                          const std::vector<Tensor>& hx, const std::vector<Tensor>& params, int64_t layers, double dropout, bool train,
+                          bool bidirectional) {
+  const bool lstm = mode == "lstm", gru = mode == "gru";
+  const char* name = lstm ? "lstm" : gru ? "gru" : "rnn";
   const int64_t dirs = bidirectional ? 2 : 1;
   const size_t states = lstm ? 2 : 1;
   TORCH_CHECK(layers >= 1, name, ": numLayers must be at least 1, got ", layers);
@@ -315,7 +410,7 @@ std::vector<Tensor> Stack(bool lstm, const Tensor& x, const std::vector<int64_t>
   TORCH_CHECK(hx.size() == states, name, ": expected ", states, " state tensors, got ", hx.size());
   const int64_t B = batchSizes[0];
   const int64_t H = params[1].size(1);
-  const int64_t gateRows = (lstm ? 4 : 3) * H;
+  const int64_t gateRows = (lstm ? 4 : gru ? 3 : 1) * H;
   for (size_t i = 0; i < states; i++) {
     TORCH_CHECK(hx[i].dim() == 3 && hx[i].size(0) == layers * dirs && hx[i].size(1) == B && hx[i].size(2) == H,
                 "Expected hidden", (lstm ? "[" + std::to_string(i) + "]" : std::string()), " size (", layers * dirs, ", ", B, ", ",
@@ -341,7 +436,9 @@ std::vector<Tensor> Stack(bool lstm, const Tensor& x, const std::vector<int64_t>
       const Tensor* p = &params[i * 4];
       auto r = lstm ? FusedLstmLayer::apply(layerInput, hx[0].select(0, i), hx[1].select(0, i), p[0], p[1], p[2], p[3], batchSizes,
                                             d == 1)
-                    : FusedGruLayer::apply(layerInput, hx[0].select(0, i), p[0], p[1], p[2], p[3], batchSizes, d == 1);
+               : gru ? FusedGruLayer::apply(layerInput, hx[0].select(0, i), p[0], p[1], p[2], p[3], batchSizes, d == 1)
+                     : FusedElmanLayer::apply(layerInput, hx[0].select(0, i), p[0], p[1], p[2], p[3], batchSizes, d == 1,
+                                              mode == "rnn_relu");
       outs.push_back(r[0]);
       for (size_t k = 0; k < states; k++) finals[k].push_back(r[k + 1]);
     }
@@ -357,7 +454,8 @@ std::vector<Tensor> Stack(bool lstm, const Tensor& x, const std::vector<int64_t>
 
 bool CanUseFusedCpuGatedRnn(const std::string& mode, const Tensor& input, bool packed, const std::vector<Tensor>& hx,
                             const std::vector<Tensor>& params, bool hasBiases) {
-  if (mode != "lstm" && mode != "gru") return false;
+  // Elman RNNs come here packed only: dense ones run in rnn_cpu.cc.
+  if (mode != "lstm" && mode != "gru" && !(packed && (mode == "rnn_tanh" || mode == "rnn_relu"))) return false;
   if (!hasBiases || !input.device().is_cpu() || input.dim() != (packed ? 2 : 3) || input.numel() == 0) return false;
   if (input.scalar_type() != torch::kFloat32) return false;
   for (const auto* list : {&hx, &params}) {
@@ -368,13 +466,13 @@ bool CanUseFusedCpuGatedRnn(const std::string& mode, const Tensor& input, bool p
   return true;
 }
 
-std::vector<Tensor> FusedCpuGatedRnn(bool lstm, const Tensor& input, const Tensor& batchSizes, const std::vector<Tensor>& hx,
+std::vector<Tensor> FusedCpuGatedRnn(const std::string& mode, const Tensor& input, const Tensor& batchSizes, const std::vector<Tensor>& hx,
                                      const std::vector<Tensor>& params, int64_t layers, double dropout, bool train, bool bidirectional,
                                      bool batchFirst) {
   if (!batchSizes.defined()) {
     Tensor x = (batchFirst ? input.transpose(0, 1) : input).contiguous();
     const int64_t T = x.size(0), B = x.size(1);
-    auto r = Stack(lstm, x.view({T * B, x.size(2)}), std::vector<int64_t>(T, B), hx, params, layers, dropout, train, bidirectional);
+    auto r = Stack(mode, x.view({T * B, x.size(2)}), std::vector<int64_t>(T, B), hx, params, layers, dropout, train, bidirectional);
     r[0] = r[0].view({T, B, -1});
     if (batchFirst) r[0] = r[0].transpose(0, 1);
     return r;
@@ -392,7 +490,7 @@ std::vector<Tensor> FusedCpuGatedRnn(bool lstm, const Tensor& input, const Tenso
     total += bs[t];
   }
   TORCH_CHECK(total == input.size(0), "packed data has ", input.size(0), " rows but batch_sizes sum to ", total);
-  return Stack(lstm, input, bs, hx, params, layers, dropout, train, bidirectional);
+  return Stack(mode, input, bs, hx, params, layers, dropout, train, bidirectional);
 }
 
 }  // namespace ts

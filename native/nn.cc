@@ -85,7 +85,7 @@ Napi::Value Rnn(const Napi::CallbackInfo& info) {
     return Tuple(info.Env(), {std::get<0>(r), std::get<1>(r)});
   }
   if (Data(info.Env())->fusedCpuRnn && CanUseFusedCpuGatedRnn(a.mode, input, false, a.hx, a.params, a.hasBiases)) {
-    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", input, Tensor(), a.hx, a.params, a.layers, a.dropout, a.train,
+    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode, input, Tensor(), a.hx, a.params, a.layers, a.dropout, a.train,
                                                  a.bidirectional, batchFirst));
   }
   return a.Run(
@@ -119,7 +119,7 @@ Napi::Value RnnPacked(const Napi::CallbackInfo& info) {
   Recurrent a(info, 3);
   CheckBatchSizes(info.Env(), data, batchSizes);
   if (Data(info.Env())->fusedCpuRnn && CanUseFusedCpuGatedRnn(a.mode, data, true, a.hx, a.params, a.hasBiases)) {
-    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode == "lstm", data, batchSizes, a.hx, a.params, a.layers, a.dropout, a.train,
+    return WrapList(info.Env(), FusedCpuGatedRnn(a.mode, data, batchSizes, a.hx, a.params, a.layers, a.dropout, a.train,
                                                  a.bidirectional, /*batchFirst=*/false));
   }
   return a.Run(
@@ -164,7 +164,7 @@ Napi::Value FlattenRnnWeights(const Napi::CallbackInfo& info) {
 #endif
 }
 
-// setFusedCpuRnn(on) -> previous: whether CPU Elman RNNs (dense), LSTMs and GRUs (dense and packed) use
+// setFusedCpuRnn(on) -> previous: whether CPU Elman RNNs, LSTMs and GRUs (dense and packed) use
 // the fused layers of rnn_cpu.cc and gated_rnn_cpu.cc (default) or libtorch's step-by-step ones, in
 // this environment only (a worker thread has its own switch).
 Napi::Value SetFusedCpuRnn(const Napi::CallbackInfo& info) {

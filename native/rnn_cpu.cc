@@ -1,4 +1,5 @@
 // A fused Elman RNN (tanh or relu) for dense input on the CPU, used in place of libtorch's own CPU RNN.
+// (Packed input runs in gated_rnn_cpu.cc's FusedElmanLayer, beside the LSTM and GRU that share its layout.)
 //
 // libtorch runs a CPU RNN step by step under autograd: every step records its own graph nodes (matmul,
 // add, tanh), and the backward walks them, computing and accumulating the recurrent weight gradient one

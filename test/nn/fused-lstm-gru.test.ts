@@ -1,4 +1,4 @@
-// The fused CPU LSTM and GRU (native/gated_rnn_cpu.cc) against libtorch's own step-by-step CPU ones: same
+// The fused CPU LSTM and GRU, and the packed Elman RNN (native/gated_rnn_cpu.cc), against libtorch's own step-by-step CPU ones: same
 // outputs, final states (hN, and the LSTM's cN) and gradients (input, initial states, every weight) to
 // float rounding, on dense and packed input: 1-3 layers, uni- and bidirectional, batchFirst, with and
 // without initial states, sorted and unsorted lengths, sequences of one step, equal lengths, dropout
@@ -12,7 +12,7 @@ interface Run { output: Float64Array; hN: Float64Array; cN: Float64Array | null;
 
 interface Case {
   name: string;
-  kind: 'lstm' | 'gru';
+  kind: 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
   T: number;
   B: number;
   I: number;
@@ -30,7 +30,10 @@ function run(fused: boolean, c: Case, seed: number): Run {
   return withFused(fused, () =>
     tidy(() => {
       manualSeed(seed);
-      const module = c.kind === 'lstm' ? new nn.LSTM(c.I, c.H, c.opts) : new nn.GRU(c.I, c.H, c.opts);
+      const module =
+        c.kind === 'lstm' ? new nn.LSTM(c.I, c.H, c.opts)
+        : c.kind === 'gru' ? new nn.GRU(c.I, c.H, c.opts)
+        : new nn.RNN(c.I, c.H, { ...c.opts, nonlinearity: c.kind === 'rnn_relu' ? 'relu' : 'tanh' });
       const dirs = c.opts.bidirectional ? 2 : 1;
       const x = randn(c.opts.batchFirst ? [c.B, c.T, c.I] : [c.T, c.B, c.I]).requiresGrad_();
       const stateShape = [(c.opts.numLayers ?? 1) * dirs, c.B, c.H];
@@ -44,7 +47,7 @@ function run(fused: boolean, c: Case, seed: number): Run {
         const [o, [h, cc]] = module.forward(input as Tensor, c.states ? [states[0], states[1]] : undefined);
         [out, hN, cN] = [o, h, cc];
       } else {
-        [out, hN] = (module as nn.GRU).forward(input as Tensor, states[0]);
+        [out, hN] = (module as nn.GRU | nn.RNN).forward(input as Tensor, states[0]);
       }
       const output = out instanceof nn.PackedSequence ? out.data : out;
       // A loss that weighs every output position and the final states differently.
@@ -64,7 +67,8 @@ function run(fused: boolean, c: Case, seed: number): Run {
 }
 
 const cases: Case[] = [];
-for (const kind of ['lstm', 'gru'] as const) {
+// The Elman RNN's packed input runs in the same driver (its dense input in rnn_cpu.cc, also covered here).
+for (const kind of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const) {
   const add = (c: Omit<Case, 'kind' | 'name'> & { name: string }) => cases.push({ ...c, kind, name: `${kind} ${c.name}` });
   for (const numLayers of [1, 2, 3]) {
     for (const bidirectional of [false, true]) {
@@ -88,7 +92,7 @@ for (const kind of ['lstm', 'gru'] as const) {
   add({ name: 'packed across the small-batch bound (20 -> 1, hidden 37)', T: 24, B: 20, I: 6, H: 37, opts: { bidirectional: true }, states: true, lengths: Array.from({ length: 20 }, (_, i) => 24 - i) });
 }
 
-describe('fused CPU LSTM and GRU match libtorch step by step', () => {
+describe('fused CPU LSTM, GRU and Elman RNN (dense and packed) match libtorch step by step', () => {
   test.each(cases)('$name', (c) => {
     const before = liveTensors();
     const fused = run(true, c, 11);
@@ -96,7 +100,7 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
     const tol = 1e-5;
     expect(maxRelError(fused.output, aten.output)).toBeLessThan(tol);
     expect(maxRelError(fused.hN, aten.hN)).toBeLessThan(tol);
-    expect(fused.cN === null).toBe(c.kind === 'gru');
+    expect(fused.cN === null).toBe(c.kind !== 'lstm');
     if (fused.cN && aten.cN) expect(maxRelError(fused.cN, aten.cN)).toBeLessThan(tol);
     expect(fused.grads.length).toBe(aten.grads.length);
     fused.grads.forEach((g, i) => expect(maxRelError(g, aten.grads[i])).toBeLessThan(tol));
@@ -168,17 +172,26 @@ describe('fused CPU LSTM and GRU match libtorch step by step', () => {
       expect(a1).not.toEqual(b1);
       expect(maxRelError(a1, b1)).toBeLessThan(1e-5);
       lstm.dispose();
+      // Packed Elman input too (it would fall back to libtorch's packed RNN unnoticed by the comparisons).
+      const rnn = new nn.RNN(16, 32, { bidirectional: true });
+      const rnnOutput = (fused: boolean) =>
+        withFused(fused, () => noGrad(() => f64(rnn.forward(nn.packPaddedSequence(x, Array.from({ length: 8 }, (_, i) => 20 - 2 * i)))[0].data)));
+      const [r1, r2, s1] = [rnnOutput(true), rnnOutput(true), rnnOutput(false)];
+      expect(r1).toEqual(r2);
+      expect(r1).not.toEqual(s1);
+      expect(maxRelError(r1, s1)).toBeLessThan(1e-5);
+      rnn.dispose();
     });
   });
 
   test('a retained graph gives the same gradients on a second backward (saved buffers left intact)', () => {
     tidy(() => {
-      for (const kind of ['lstm', 'gru'] as const) {
+      for (const kind of ['lstm', 'gru', 'rnn'] as const) {
         manualSeed(4);
-        const module = kind === 'lstm' ? new nn.LSTM(3, 5, { bidirectional: true }) : new nn.GRU(3, 5, { bidirectional: true });
+        const module = kind === 'lstm' ? new nn.LSTM(3, 5, { bidirectional: true }) : kind === 'gru' ? new nn.GRU(3, 5, { bidirectional: true }) : new nn.RNN(3, 5, { bidirectional: true });
         const x = randn([6, 4, 3]).requiresGrad_();
         const packed = nn.packPaddedSequence(x, [6, 4, 4, 1]);
-        const out = module instanceof nn.LSTM ? module.forward(packed)[0] : (module as nn.GRU).forward(packed)[0];
+        const out = module instanceof nn.LSTM ? module.forward(packed)[0] : (module as nn.GRU | nn.RNN).forward(packed)[0];
         const loss = out.data.pow(2).sum();
         loss.backward(undefined, { retainGraph: true });
         const once = [x, ...module.parameters()].map((t) => f64(t.grad!));
