@@ -9,37 +9,12 @@ import os
 import re
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from tutorial_models import build  # the tutorials' classes, as a Python user writes them
+
 torch.set_num_threads(1)  # one thread per worker process, as the Node side's workers
-
-
-class RNN(nn.Module):
-    def __init__(self, input_dim, embedding_dim, hidden_dim, output_dim):
-        super().__init__()
-        self.embedding = nn.Embedding(input_dim, embedding_dim)
-        self.rnn = nn.RNN(embedding_dim, hidden_dim)
-        self.fc = nn.Linear(hidden_dim, output_dim)
-
-    def forward(self, text):
-        embedded = self.embedding(text)
-        output, hidden = self.rnn(embedded)
-        return self.fc(hidden.squeeze(0))
-
-
-class FastText(nn.Module):
-    def __init__(self, vocab_size, embedding_dim, output_dim, pad_idx):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_idx)
-        self.fc = nn.Linear(embedding_dim, output_dim)
-
-    def forward(self, text):
-        embedded = self.embedding(text).permute(1, 0, 2)
-        pooled = F.avg_pool2d(embedded, (embedded.shape[1], 1)).squeeze(1)
-        return self.fc(pooled)
 
 
 def load(bundle):
@@ -48,12 +23,9 @@ def load(bundle):
     with open(os.path.join(bundle, 'vocab.json')) as f:
         itos = json.load(f)['itos']
     m = config['model']
-    if m['model'] == 'rnn':
-        model = RNN(m['vocabSize'], m['embeddingDim'], m['hiddenDim'], m['outputDim'])
-    elif m['model'] == 'fasttext':
-        model = FastText(m['vocabSize'], m['embeddingDim'], m['outputDim'], m['padIdx'])
-    else:
+    if m['model'] not in ('rnn', 'fasttext'):
         raise SystemExit(f"bench/serve_fastapi.py serves rnn and fasttext bundles, not {m['model']}")
+    model = build(m)
     model.load_state_dict(torch.load(os.path.join(bundle, 'model.pt')))
     model.eval()
     return model, {w: i for i, w in enumerate(itos)}, config['labels'], config.get('preprocessing') == 'bigrams'

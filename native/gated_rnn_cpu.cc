@@ -42,6 +42,41 @@ std::vector<int64_t> Offsets(const std::vector<int64_t>& batchSizes) {
   return offsets;
 }
 
+// One step's recurrent part, added in place: rows [r0, r0 + n) of the pre-activations `pre` [N, G] +=
+// h[:n] @ W_hh^T. Small n takes SmallGemm, with W_hh^T laid out once in `wHhTc` at the first small step
+// (packed batches shrink as sequences end); larger ones libtorch's addmm.
+void AddRecurrent(const Tensor& pre, int64_t r0, int64_t n, const Tensor& h, const Tensor& wHh, Tensor& wHhTc) {
+  const int64_t G = pre.size(1), H = h.size(1);
+  if (UseSmallGemm(n)) {
+    if (!wHhTc.defined()) wHhTc = wHh.t().contiguous();
+    float* rows = pre.data_ptr<float>() + r0 * G;
+    SmallGemm(rows, G, rows, G, h.data_ptr<float>(), H, wHhTc.data_ptr<float>(), n, H, G);
+  } else {
+    pre.narrow(0, r0, n).addmm_(h.narrow(0, 0, n), wHh.t());
+  }
+}
+
+// What every layer's backward ends with, as single products over all steps from the pre-activation
+// gradients dz [N, G] (G: the gate rows): x's (dz @ W_ih), W_ih's (dz^T x), W_hh's (dz^T hPrev, each
+// row's incoming state), and the biases' (dz summed over the rows, the same for b_ih and b_hh). `w` is
+// W_ih's index among the Function's inputs, W_hh, b_ih and b_hh following it; x is input 0. An input
+// that needs no gradient gets an undefined tensor.
+struct StepProducts {
+  Tensor x, wIh, wHh, bIh, bHh;
+};
+StepProducts ProductsOverSteps(AutogradContext* ctx, const Tensor& dz, const Tensor& x, const Tensor& wIh, const Tensor& hPrev, size_t w) {
+  StepProducts g;
+  if (ctx->needs_input_grad(0)) g.x = torch::mm(dz, wIh);
+  if (ctx->needs_input_grad(w)) g.wIh = torch::mm(dz.t(), x);
+  if (ctx->needs_input_grad(w + 1)) g.wHh = torch::mm(dz.t(), hPrev);
+  if (ctx->needs_input_grad(w + 2) || ctx->needs_input_grad(w + 3)) {
+    Tensor b = dz.sum(0);
+    if (ctx->needs_input_grad(w + 2)) g.bIh = b;
+    if (ctx->needs_input_grad(w + 3)) g.bHh = g.bIh.defined() ? b.clone() : b;
+  }
+  return g;
+}
+
 // One layer, one direction. x [N, I] contiguous, rows of step t at offsets[t] (sum of the earlier
 // batch sizes), batchSizes[t] of them; h0, c0 [B, H]. Returns output [N, H], hN, cN [B, H].
 struct FusedLstmLayer : public torch::autograd::Function<FusedLstmLayer> {
@@ -59,8 +94,7 @@ struct FusedLstmLayer : public torch::autograd::Function<FusedLstmLayer> {
     Tensor cPrev = torch::empty({N, H}, options);  // weight gradient and the forget gate's gradient
     Tensor h = h0.contiguous().clone();
     Tensor c = c0.contiguous().clone();
-    Tensor wHhT = wHh.t();
-    Tensor wHhTc;  // W_hh^T laid out for SmallGemm, made at the first small step (packed batches shrink)
+    Tensor wHhTc;  // see AddRecurrent
     float* G = gates.data_ptr<float>();
     float* O = out.data_ptr<float>();
     float* TC = tanhC.data_ptr<float>();
@@ -73,13 +107,8 @@ struct FusedLstmLayer : public torch::autograd::Function<FusedLstmLayer> {
       const int64_t n = batchSizes[t], r0 = offsets[t];
       std::memcpy(HP + r0 * H, hs, sizeof(float) * n * H);
       std::memcpy(CP + r0 * H, cs, sizeof(float) * n * H);
+      AddRecurrent(gates, r0, n, h, wHh, wHhTc);
       Tensor g = gates.narrow(0, r0, n);
-      if (UseSmallGemm(n)) {
-        wHhTc = wHhTc.defined() ? wHhTc : wHhT.contiguous();
-        SmallGemm(G + r0 * 4 * H, 4 * H, G + r0 * 4 * H, 4 * H, hs, H, wHhTc.data_ptr<float>(), n, H, 4 * H);
-      } else {
-        g.addmm_(h.narrow(0, 0, n), wHhT);
-      }
       g.narrow(1, 0, 2 * H).sigmoid_();  // i, f
       g.narrow(1, 2 * H, H).tanh_();     // g
       g.narrow(1, 3 * H, H).sigmoid_();  // o
@@ -156,20 +185,9 @@ struct FusedLstmLayer : public torch::autograd::Function<FusedLstmLayer> {
       Tensor dhn = dh.narrow(0, 0, n);
       torch::mm_out(dhn, dz.narrow(0, r0, n), wHh);
     }
-    Tensor gX, gWih, gWhh, gB;
-    if (ctx->needs_input_grad(0)) gX = torch::mm(dz, wIh);
-    if (ctx->needs_input_grad(3)) gWih = torch::mm(dz.t(), x);
-    if (ctx->needs_input_grad(4)) gWhh = torch::mm(dz.t(), hPrev);
-    if (ctx->needs_input_grad(5) || ctx->needs_input_grad(6)) gB = dz.sum(0);
-    return {gX,
-            ctx->needs_input_grad(1) ? dh : Tensor(),
-            ctx->needs_input_grad(2) ? dc : Tensor(),
-            gWih,
-            gWhh,
-            ctx->needs_input_grad(5) ? gB : Tensor(),
-            ctx->needs_input_grad(6) ? gB.clone() : Tensor(),
-            Tensor(),
-            Tensor()};
+    const StepProducts g = ProductsOverSteps(ctx, dz, x, wIh, hPrev, 3);
+    return {g.x, ctx->needs_input_grad(1) ? dh : Tensor(), ctx->needs_input_grad(2) ? dc : Tensor(), g.wIh, g.wHh, g.bIh, g.bHh,
+            Tensor(), Tensor()};
   }
 };
 
@@ -189,7 +207,7 @@ struct FusedGruLayer : public torch::autograd::Function<FusedGruLayer> {
     Tensor hPrev = torch::empty({N, H}, options);
     Tensor h = h0.contiguous().clone();
     Tensor wHhT = wHh.t();
-    Tensor wHhTc;  // as the LSTM's
+    Tensor wHhTc;  // W_hh^T laid out for SmallGemm, as in AddRecurrent
     const Tensor bHhC = bHh.contiguous();
     float* G = gates.data_ptr<float>();
     float* A = hGates.data_ptr<float>();
@@ -314,8 +332,7 @@ struct FusedElmanLayer : public torch::autograd::Function<FusedElmanLayer> {
     Tensor out = torch::addmm(bIh + bHh, x, wIh.t());
     Tensor hPrev = torch::empty({N, H}, x.options());
     Tensor h = h0.contiguous().clone();
-    Tensor wHhT = wHh.t();
-    Tensor wHhTc;  // as the LSTM's
+    Tensor wHhTc;  // see AddRecurrent
     float* O = out.data_ptr<float>();
     float* HP = hPrev.data_ptr<float>();
     float* hs = h.data_ptr<float>();
@@ -323,13 +340,8 @@ struct FusedElmanLayer : public torch::autograd::Function<FusedElmanLayer> {
       const int64_t t = reverse ? T - 1 - s : s;
       const int64_t n = batchSizes[t], r0 = offsets[t];
       std::memcpy(HP + r0 * H, hs, sizeof(float) * n * H);
+      AddRecurrent(out, r0, n, h, wHh, wHhTc);
       Tensor o = out.narrow(0, r0, n);
-      if (UseSmallGemm(n)) {
-        wHhTc = wHhTc.defined() ? wHhTc : wHhT.contiguous();
-        SmallGemm(O + r0 * H, H, O + r0 * H, H, hs, H, wHhTc.data_ptr<float>(), n, H, H);
-      } else {
-        o.addmm_(h.narrow(0, 0, n), wHhT);
-      }
       if (relu) o.relu_();
       else o.tanh_();
       std::memcpy(hs, O + r0 * H, sizeof(float) * n * H);
@@ -376,20 +388,8 @@ struct FusedElmanLayer : public torch::autograd::Function<FusedElmanLayer> {
       Tensor dhn = dh.narrow(0, 0, n);
       torch::mm_out(dhn, dz.narrow(0, r0, n), wHh);
     }
-    Tensor gX, gWih, gWhh, gB;
-    if (ctx->needs_input_grad(0)) gX = torch::mm(dz, wIh);
-    if (ctx->needs_input_grad(2)) gWih = torch::mm(dz.t(), x);
-    if (ctx->needs_input_grad(3)) gWhh = torch::mm(dz.t(), hPrev);
-    if (ctx->needs_input_grad(4) || ctx->needs_input_grad(5)) gB = dz.sum(0);
-    return {gX,
-            ctx->needs_input_grad(1) ? dh : Tensor(),
-            gWih,
-            gWhh,
-            ctx->needs_input_grad(4) ? gB : Tensor(),
-            ctx->needs_input_grad(5) ? gB.clone() : Tensor(),
-            Tensor(),
-            Tensor(),
-            Tensor()};
+    const StepProducts g = ProductsOverSteps(ctx, dz, x, wIh, hPrev, 2);
+    return {g.x, ctx->needs_input_grad(1) ? dh : Tensor(), g.wIh, g.wHh, g.bIh, g.bHh, Tensor(), Tensor(), Tensor()};
   }
 };
 
