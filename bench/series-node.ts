@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BucketIterator, Field, IMDB, LabelField, generateBigrams } from '../lib/data';
 import type { CollatedField, Dataset, ImdbExample, Vocab } from '../lib/data';
-import { addonInfo, evaluate, fit, manualSeed, models, nn, optim, save } from '../lib';
+import { addonInfo, cuda, evaluate, fit, manualSeed, models, nn, optim, resolveDevice, save } from '../lib';
 import { setUp, source } from '../lib/cli/commands';
 
 interface BatchSpec {
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const epochs = Number(arg('epochs') ?? 5);
   const dump = arg('dump') as string;
   const data = arg('data') as string;
+  const device = resolveDevice((arg('device') ?? 'cpu') as 'cpu');
   // The CLI's defaults (lib/cli/main.ts).
   const seed = 1234;
   const batchSize = 64;
@@ -55,9 +56,9 @@ async function main(): Promise<void> {
   LABEL.buildVocab(trainData);
   const vocab = TEXT.vocab as Vocab;
   const iterators = () =>
-    BucketIterator.splits([trainData, validData, testData] as Array<Dataset<ImdbExample>>, { batchSizes: [batchSize, batchSize, batchSize], seed, sortWithinBatch: lengths });
+    BucketIterator.splits([trainData, validData, testData] as Array<Dataset<ImdbExample>>, { batchSizes: [batchSize, batchSize, batchSize], device, seed, sortWithinBatch: lengths });
   const config = models.defaultConfig(name, vocab.length, vocab.stoi.get('<pad>'));
-  const model = models.createModel(config);
+  const model = models.createModel(config).to(device);
 
   fs.mkdirSync(dump, { recursive: true });
   save(model.stateDict(), path.join(dump, 'model.pt'));
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const validSpecs = dumpEpoch(validDump.numericBatches(), out, lengths);
   const testSpecs = dumpEpoch(testDump.numericBatches(), out, lengths);
   fs.closeSync(out);
-  fs.writeFileSync(path.join(dump, 'batches.json'), JSON.stringify({ model: config, seed, optimizer: optimizerName, lr, epochs: trainSpecs, valid: validSpecs, test: testSpecs }));
+  fs.writeFileSync(path.join(dump, 'batches.json'), JSON.stringify({ model: config, device: String(device), seed, optimizer: optimizerName, lr, epochs: trainSpecs, valid: validSpecs, test: testSpecs }));
   const prepared = (performance.now() - t0) / 1000;
   // bench/series.ts may start PyTorch's side now.
   process.stderr.write('series-node: dumped\n');
@@ -76,9 +77,11 @@ async function main(): Promise<void> {
   const optimizer = optimizerName === 'sgd' ? new optim.SGD(model.parameters(), { lr }) : new optim.Adam(model.parameters(), { lr });
   const criterion = new nn.BCEWithLogitsLoss();
   manualSeed(seed);
+  cuda.synchronize();
   const t1 = performance.now();
   const records = fit(model, { train: trainIt, valid: validIt }, optimizer, criterion, { epochs, checkpoint: path.join(dump, 'node-best.pt'), progress: false });
   const test = evaluate(model, testIt, criterion, { progress: false });
+  cuda.synchronize();
   const trainSeconds = (performance.now() - t1) / 1000;
   console.log(
     JSON.stringify({

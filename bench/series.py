@@ -16,10 +16,11 @@ d = sys.argv[1]
 # and OpenBLAS's threads set by OPENBLAS_NUM_THREADS in the environment.
 torch.set_flush_denormal(True)
 meta = json.load(open(os.path.join(d, 'batches.json')))
-device = torch.device('cpu')
+device = torch.device(meta.get('device', 'cpu'))
 flat = np.fromfile(os.path.join(d, 'batches.bin'), dtype=np.int32)
 model = build(meta['model'])
 model.load_state_dict(torch.load(os.path.join(d, 'model.pt')))
+model = model.to(device)
 
 offset = 0
 epochs = []
@@ -32,7 +33,12 @@ assert offset == len(flat), f'read {offset} of {len(flat)} token ids'
 
 lr = meta['lr']
 optimizer = optim.SGD(model.parameters(), lr=lr) if meta['optimizer'] == 'sgd' else optim.Adam(model.parameters(), lr=lr)
-criterion = nn.BCEWithLogitsLoss()
+criterion = nn.BCEWithLogitsLoss().to(device)
+
+
+def sync():
+    if device.type == 'cuda':
+        torch.cuda.synchronize()
 
 
 def run(batches, train):
@@ -55,6 +61,7 @@ def run(batches, train):
 
 
 torch.manual_seed(meta['seed'])
+sync()
 start = time.perf_counter()
 records = []
 best_valid_loss = float('inf')
@@ -72,5 +79,6 @@ for batches in epochs:
                     'trainSeconds': t1 - t0, 'best': is_best})
 model.load_state_dict(best)
 test_result = run(test, False)
+sync()
 print(json.dumps({'epochs': records, 'test': test_result, 'seconds': time.perf_counter() - start,
                   'threads': torch.get_num_threads(), 'version': torch.__version__, 'blas': openblas_core()}))

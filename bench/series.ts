@@ -8,8 +8,8 @@
 //
 // Run: node -r ./scripts/register-ts.js bench/series.ts [--model rnn,fasttext,cnn (default; lstm too,
 //      but PyTorch's packed LSTM takes ~1 hour an epoch on one CPU core)] [--epochs 5]
-//      [--data ARCHIVE] [--no-python] [--parallel (PyTorch trains while Node does, one core each: the
-//      accuracies are unchanged, the times are then those of a shared host)]
+//      [--data ARCHIVE] [--device cpu|cuda] [--no-python] [--parallel (PyTorch trains while Node does,
+//      one core each: the accuracies are unchanged, the times are then those of a shared host)]
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -37,6 +37,7 @@ if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= 100)) {
   console.error(`series: --epochs: expected an integer in [1, 100], got ${JSON.stringify(arg('epochs', ''))}`);
   process.exit(2);
 }
+const device = arg('device', 'cpu');
 const withPython = !args.includes('--no-python');
 const parallel = args.includes('--parallel');
 const python = process.env.PYTHON ?? '/usr/bin/python3';
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
     try {
       let startPython: () => void = () => {};
       const dumped = new Promise<void>((resolve) => (startPython = resolve));
-      const oursP = runChild(process.execPath, ['-r', './scripts/register-ts.js', 'bench/series-node.ts', '--model', model, '--epochs', String(epochs), '--data', source, '--dump', dump], (line) => {
+      // From TypeScript sources through register-ts, or the compiled copy beside this file (GPU kit).
+      const script = __filename.endsWith('.ts') ? ['-r', './scripts/register-ts.js', 'bench/series-node.ts'] : [path.join(__dirname, 'series-node.js')];
+      const oursP = runChild(process.execPath, [...script, '--model', model, '--epochs', String(epochs), '--data', source, '--device', device, '--dump', dump], (line) => {
         if (line === 'series-node: dumped') startPython();
         else process.stderr.write(`${line}\n`);
       });
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   }
   console.log('');
   for (const n of notes) console.log(n);
-  console.log(`(* the epoch whose weights went to the test split: the best validation loss.) ${epochs} epochs, batches of 64, seed 1234, the 17,500 / 7,500 / 25,000 split; ${parallel ? 'both sides at once, one core each' : 'one side at a time'}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg()[0].toFixed(1)} at the end`);
+  console.log(`(* the epoch whose weights went to the test split: the best validation loss.) ${epochs} epochs on ${device}, batches of 64, seed 1234, the 17,500 / 7,500 / 25,000 split; ${parallel ? 'both sides at once, one core each' : 'one side at a time'}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); load average ${os.loadavg()[0].toFixed(1)} at the end`);
 }
 
 main().catch((e) => {
