@@ -1,10 +1,10 @@
 // SmallGemm: out = base + h @ W^T for a few rows, with W^T laid out [K, N] once per sequence.
 //
 // Why: a recurrent step multiplies a [B, H] state by the [H, H] (or [H, 4H]) recurrent weight. OpenBLAS
-// packs both operands on every call, so for a small B it spends most of a step copying W: a [1, 256] @
-// [256, 256] addmm took 26 us here, where reading W once from L2 and 64K fused multiply-adds take ~5 us.
-// Serving a batch of reviews sorted by length ends with the longest few running alone for hundreds of
-// steps, so these small products are most of a seed-RNN prediction's time.
+// packs both operands on every call, so for a small B it spends most of a step copying W, which is far
+// more data than the product's B * H inputs (docs/benchmarks.md, "Serving", has the figures). Serving a
+// batch of reviews sorted by length ends with the longest few running alone for hundreds of steps, and
+// a packed batch's last steps have few sequences left, so these small products weigh.
 //
 // How: a register-blocked kernel: R rows of h times V vectors of 8 outputs live in R*V accumulators; for
 // each k, V loads of W^T's row and R broadcasts of h feed R*V FMAs. Every element is computed in the same

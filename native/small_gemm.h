@@ -7,9 +7,9 @@
 
 namespace ts {
 
-// Batches up to this size use SmallGemm. On [B, 256] @ [256, 256 | 768 | 1024] (Zen 3, OpenBLAS's Zen
-// kernels) it took 0.15-0.35x OpenBLAS's time at B = 1-4 and 0.4-0.8x at B = 6-12; at B = 16, a multiple of
-// OpenBLAS's unroll, the two were level, and beyond that OpenBLAS is faster.
+// Batches up to this size use SmallGemm. Against OpenBLAS on [B, 256] @ [256, 256 | 768 | 1024] it wins
+// by the most at the smallest B (packing W dominates there) and draws level at 16, a multiple of
+// OpenBLAS's unroll; beyond that OpenBLAS's blocking is faster (docs/benchmarks.md, "Serving").
 constexpr int64_t kSmallGemmMaxRows = 15;
 
 // Whether a step of `rows` rows should use SmallGemm.
