@@ -3,7 +3,8 @@
 // an RNN's (256), a GRU's (768) and an LSTM's (1024) recurrent products: microseconds per call on one
 // thread, and the largest difference between the two results relative to the largest value.
 //
-// Run: npm run bench:small-gemm   (against Debian's libtorch: builds this file into /tmp and runs it)
+// Run: npm run bench:small-gemm   (against Debian's libtorch: builds this file into /tmp and runs it with
+//      OpenBLAS on one thread, as the fused RNNs run it)
 #include <torch/torch.h>
 
 #include <chrono>
