@@ -206,9 +206,7 @@ struct FusedGruLayer : public torch::autograd::Function<FusedGruLayer> {
     Tensor out = torch::empty({N, H}, options);
     Tensor hPrev = torch::empty({N, H}, options);
     Tensor h = h0.contiguous().clone();
-    Tensor wHhT = wHh.t();
-    Tensor wHhTc;  // W_hh^T laid out for SmallGemm, as in AddRecurrent
-    const Tensor bHhC = bHh.contiguous();
+    Tensor wHhTc;  // see AddRecurrent
     float* G = gates.data_ptr<float>();
     float* A = hGates.data_ptr<float>();
     float* HN = hn.data_ptr<float>();
@@ -219,13 +217,8 @@ struct FusedGruLayer : public torch::autograd::Function<FusedGruLayer> {
       const int64_t t = reverse ? T - 1 - s : s;
       const int64_t n = batchSizes[t], r0 = offsets[t];
       std::memcpy(HP + r0 * H, hs, sizeof(float) * n * H);
-      Tensor a = hGates.narrow(0, 0, n);
-      if (UseSmallGemm(n)) {
-        wHhTc = wHhTc.defined() ? wHhTc : wHhT.contiguous();
-        SmallGemm(A, 3 * H, bHhC.data_ptr<float>(), 0, hs, H, wHhTc.data_ptr<float>(), n, H, 3 * H);
-      } else {
-        torch::addmm_out(a, bHh, h.narrow(0, 0, n), wHhT);
-      }
+      hGates.narrow(0, 0, n).copy_(bHh.expand({n, 3 * H}));  // b_hh, then + h @ W_hh^T
+      AddRecurrent(hGates, 0, n, h, wHh, wHhTc);
       Tensor g = gates.narrow(0, r0, n);
       for (int64_t j = 0; j < n; j++) {
         float* gj = G + (r0 + j) * 3 * H;
