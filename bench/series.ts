@@ -50,7 +50,7 @@ chooseOpenblasCoretype(env);
 interface EpochOut { train: { loss: number; acc: number }; valid: { loss: number; acc: number }; seconds: number; trainSeconds: number; best: boolean }
 interface SideOut { epochs: EpochOut[]; test: { loss: number; acc: number }; seconds: number; params?: number; blas?: string | null; version?: string }
 
-function runChild(cmd: string, argv: string[], onLine?: (line: string) => void): Promise<SideOut> {
+function runChild(name: string, cmd: string, argv: string[], onLine?: (line: string) => void): Promise<SideOut> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -61,7 +61,7 @@ function runChild(cmd: string, argv: string[], onLine?: (line: string) => void):
       for (const line of d.toString().split('\n')) if (line) onLine?.(line);
     });
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${path.basename(argv[argv.length - 2] ?? cmd)} exited with ${code}: ${err.slice(-2000)}`));
+      if (code !== 0) return reject(new Error(`${name} exited with ${code}: ${err.slice(-2000)}`));
       resolve(JSON.parse(out.trim().split('\n').pop() as string) as SideOut);
     });
   });
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       const dumped = new Promise<void>((resolve) => (startPython = resolve));
       // From TypeScript sources through register-ts, or the compiled copy beside this file (GPU kit).
       const script = __filename.endsWith('.ts') ? ['-r', './scripts/register-ts.js', 'bench/series-node.ts'] : [path.join(__dirname, 'series-node.js')];
-      const oursP = runChild(process.execPath, [...script, '--model', model, '--epochs', String(epochs), '--data', source, '--device', device, '--dump', dump], (line) => {
+      const oursP = runChild('series-node', process.execPath, [...script, '--model', model, '--epochs', String(epochs), '--data', source, '--device', device, '--dump', dump], (line) => {
         if (line === 'series-node: dumped') startPython();
         else process.stderr.write(`${line}\n`);
       });
@@ -89,10 +89,10 @@ async function main(): Promise<void> {
       let ours: SideOut;
       if (withPython && parallel) {
         await Promise.race([dumped, oursP]);
-        [ours, theirs] = await Promise.all([oursP, runChild(python, [path.join(__dirname, 'series.py'), dump])]);
+        [ours, theirs] = await Promise.all([oursP, runChild('series.py', python, [path.join(__dirname, 'series.py'), dump])]);
       } else {
         ours = await oursP;
-        if (withPython) theirs = await runChild(python, [path.join(__dirname, 'series.py'), dump]);
+        if (withPython) theirs = await runChild('series.py', python, [path.join(__dirname, 'series.py'), dump]);
       }
       const epochTime = (s: SideOut) => mean(s.epochs.map((e) => e.seconds)).toFixed(1);
       const loss1 = (s: SideOut) => s.epochs[0].train.loss.toFixed(6);
