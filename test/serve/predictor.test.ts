@@ -1,7 +1,6 @@
 // createPredictor end to end on tiny trained bundles: worker threads, batches equal to one-at-a-time
 // predictions for every model, FastText's per-token contributions, cancellation, close, input errors,
 // and the event loop kept free while the workers are saturated.
-import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { loadBundle } from '../../lib';
 import { createPredictor } from '../../lib/serve';
@@ -93,15 +92,33 @@ describe('createPredictor', () => {
       await expect(Promise.all(flood)).resolves.toHaveLength(200);
     });
 
-    test('the event loop stays free while the worker is saturated (p99 delay < 5 ms)', async () => {
+  });
+
+  // The property under test is that a forward pass never runs on the caller's thread. A timer's delay
+  // also depends on how the host schedules threads (on CI's 2-core machines p99 moves between 2 and 9 ms
+  // with the same code), so the bound is set by the forward pass itself: a seed-RNN batch of 32 long
+  // reviews takes ~100 ms here, and a predictor that ran it on the event loop would show delays of that
+  // size in every window. The 5 ms p99 target for a service is measured by `npm run bench:serve`.
+  test('the event loop stays free while the worker is saturated (p99 delay far below one forward pass)', async () => {
+    const predictor = await createPredictor(tinyBundle('rnn'), { workers: 1, maxBatchSize: 32, maxChars: 5000, maxQueue: 5000 });
+    try {
       const review = REVIEWS.join(' ').repeat(8);
-      // Warm-up, then keep 64 predictions in flight for a while.
-      await predictor.predictBatch(Array.from({ length: 64 }, () => review));
-      // Up to five 2-second windows: on a shared host another process can delay this one's timers for a
+      const batch = Array.from({ length: 32 }, () => review);
+      await predictor.predictBatch(batch); // warm-up
+      const forwards: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        await predictor.predictBatch(batch);
+        forwards.push(performance.now() - t);
+      }
+      const forwardMs = Math.min(...forwards);
+      expect(forwardMs).toBeGreaterThan(20); // long enough that a blocked loop could not pass the bound below
+      const bound = forwardMs / 4;
+      // Up to three 2-second windows: another process on a shared host can delay this one's timers for a
       // window; a predictor that blocks the loop shows in every window, so the best one must pass.
       const windows: Array<{ p50: number; p99: number }> = [];
       const best = () => Math.min(...windows.map((w) => w.p99));
-      for (let w = 0; w < 5 && !(windows.length && best() < 5); w++) {
+      for (let w = 0; w < 3 && !(windows.length && best() < bound); w++) {
         const h = monitorEventLoopDelay({ resolution: 1 });
         h.enable();
         const until = performance.now() + 2000;
@@ -115,19 +132,13 @@ describe('createPredictor', () => {
         await Promise.all(Array.from({ length: 64 }, lane));
         h.disable();
         windows.push({ p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6 });
-        console.log(`event-loop delay under saturation: p50 ${(h.percentile(50) / 1e6).toFixed(2)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(2)} ms, max ${(h.max / 1e6).toFixed(2)} ms; ${done} predictions of ${review.length} chars in 2 s`);
-        expect(done).toBeGreaterThan(64);
+        console.log(`event-loop delay under saturation: p50 ${(h.percentile(50) / 1e6).toFixed(2)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(2)} ms, max ${(h.max / 1e6).toFixed(2)} ms; ${done} predictions of ${review.length} chars in 2 s; one batch of 32 takes ${forwardMs.toFixed(1)} ms (bound ${bound.toFixed(1)} ms)`);
+        expect(done).toBeGreaterThan(64); // the worker was kept busy
       }
-      expect(Math.min(...windows.map((w) => w.p50))).toBeLessThan(5);
-      // With more runnable threads than cores, a timer waits for a time slice whatever this process does:
-      // the 5 ms bound on p99 is then not measurable here (it is on CI's machine, where the test runs alone).
-      const load = os.loadavg()[0];
-      if (best() >= 5 && load > 1.5 * os.cpus().length) {
-        console.log(`p99 bound not checked: load average ${load.toFixed(1)} on ${os.cpus().length} cores (best window p99 ${best().toFixed(2)} ms)`);
-        return;
-      }
-      expect(best()).toBeLessThan(5);
-    });
+      expect(best()).toBeLessThan(bound);
+    } finally {
+      await predictor.close();
+    }
   });
 
   test('close() answers every queued text, then refuses new ones; a second close is a no-op', async () => {
