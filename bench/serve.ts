@@ -4,10 +4,13 @@
 //   npm run bench:serve -- --data ../shared/data/aclImdb-labelled.tar.gz          (the table)
 //   npm run bench:serve -- --data ... --mode overload                            (1,000 connections)
 //   npm run bench:serve -- --data ... --mode soak [--requests 1000000]           (RSS over random words)
+//   npm run bench:serve -- --data ... --mode event-loop                          (loop delay, predictor saturated)
 //
 // Options: --models fasttext,rnn  --workers 1,2  --connections 1,16,64  --duration 10 (s per run)
 //          --fasttext DIR --rnn DIR (bundles; default: trained into bench/out/serve/<model>/ on first run
 //          with the CLI: fasttext 5 epochs, the seed rnn 1 epoch)  --no-python (skip the baseline)
+// Our server's event-loop delay over each run (p99 / max, 1 ms resolution) is read inside it by
+// bench/event-loop-probe.js, preloaded with node -r; the server's code is the CLI's `serve`, unchanged.
 // Results: printed, and written to bench/out/serve/<mode>.json.
 import { spawn, spawnSync } from 'child_process';
 import type { ChildProcess } from 'child_process';
@@ -38,7 +41,7 @@ function flag(name: string, fallback?: string): string | undefined {
 const list = (name: string, fallback: string) => (flag(name, fallback) as string).split(',').map((s) => s.trim()).filter(Boolean);
 
 const data = flag('data', process.env.TORCH_SENTIMENT_IMDB);
-const mode = flag('mode', 'table') as 'table' | 'overload' | 'soak';
+const mode = flag('mode', 'table') as 'table' | 'overload' | 'soak' | 'event-loop';
 const duration = Number(flag('duration', '10'));
 const models = list('models', 'fasttext,rnn') as Array<'fasttext' | 'rnn'>;
 const workerCounts = list('workers', '1,2').map(Number);
@@ -100,12 +103,40 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 180_000
   throw new Error(`${url} never became healthy`);
 }
 
+/** Event-loop delay of our server's main thread over one load (bench/event-loop-probe.js), ms. */
+interface EventLoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  count: number;
+}
+
 interface Server {
   name: string;
   url: string;
   child: ChildProcess;
   rssMB(): number;
+  /** Ours only: restarts the server's event-loop histogram, then reads it. */
+  eventLoop?: { reset(): Promise<void>; read(): Promise<EventLoopDelay> };
   stop(): Promise<void>;
+}
+
+/** Sends the probe a message and waits for its answer (a message with an `eventLoop` field). */
+function ask(child: ChildProcess, message: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      if (m === null || typeof m !== 'object' || !('eventLoop' in m)) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve((m as { eventLoop: unknown }).eventLoop);
+    };
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`the server did not answer ${message} (is bench/event-loop-probe.js preloaded?)`));
+    }, 10_000);
+    child.on('message', onMessage);
+    child.send(message);
+  });
 }
 
 async function startServer(kind: 'node' | 'fastapi', bundle: string, workers: number): Promise<Server> {
@@ -113,7 +144,7 @@ async function startServer(kind: 'node' | 'fastapi', bundle: string, workers: nu
   const url = `http://127.0.0.1:${port}`;
   const child =
     kind === 'node'
-      ? spawn(process.execPath, ['-r', './scripts/register-ts.js', 'lib/cli/main.ts', 'serve', '--model-dir', bundle, '--port', String(port), '--workers', String(workers)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+      ? spawn(process.execPath, ['-r', './scripts/register-ts.js', '-r', './bench/event-loop-probe.js', 'lib/cli/main.ts', 'serve', '--model-dir', bundle, '--port', String(port), '--workers', String(workers)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
       : spawn(PYTHON, [path.join(root, 'bench', 'serve_fastapi.py'), '--port', String(port), '--workers', String(workers)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BUNDLE_DIR: bundle } });
   await waitHealthy(url, child);
   return {
@@ -124,6 +155,15 @@ async function startServer(kind: 'node' | 'fastapi', bundle: string, workers: nu
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
     },
+    eventLoop:
+      kind === 'node'
+        ? {
+            reset: async () => {
+              await ask(child, 'event-loop:reset');
+            },
+            read: async () => (await ask(child, 'event-loop:read')) as EventLoopDelay,
+          }
+        : undefined,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -154,35 +194,49 @@ interface Row {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Our server's event-loop delay over the run (p99 / max ms); none for FastAPI. */
+  loop?: string;
+  /** An idle bystander process's loop delay over the same run (p99 / max ms): the host's share. */
+  host?: string;
 }
 
 function printRows(rows: Row[]): void {
-  console.log('\n| model | workers | connections | server | req/s | p50 ms | p99 ms | errors | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.model} | ${r.workers} | ${r.connections} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`);
+  console.log('\n| model | workers | connections | server | req/s | p50 ms | p99 ms | errors | non-2xx | server loop delay p99 / max ms | bystander p99 / max ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.model} | ${r.workers} | ${r.connections} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.loop ?? '—'} | ${r.host ?? '—'} |`);
 }
 
 async function table(): Promise<void> {
   const bodies = await reviews();
   const rows: Row[] = [];
-  for (const model of models) {
-    const bundle = bundleFor(model);
-    for (const workers of workerCounts) {
-      for (const kind of python ? (['node', 'fastapi'] as const) : (['node'] as const)) {
-        const server = await startServer(kind, bundle, workers);
-        try {
-          await load(server.url, bodies, 16, Math.min(2, duration)); // warm-up
-          for (const connections of connectionCounts) {
-            const r = await load(server.url, bodies, connections, duration);
-            const row = { model, workers, connections, server: server.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
-            rows.push(row);
-            console.log(JSON.stringify(row));
+  const other = await bystander();
+  try {
+    for (const model of models) {
+      const bundle = bundleFor(model);
+      for (const workers of workerCounts) {
+        for (const kind of python ? (['node', 'fastapi'] as const) : (['node'] as const)) {
+          const server = await startServer(kind, bundle, workers);
+          try {
+            await load(server.url, bodies, 16, Math.min(2, duration)); // warm-up
+            for (const connections of connectionCounts) {
+              await server.eventLoop?.reset();
+              await other.reset();
+              const r = await load(server.url, bodies, connections, duration);
+              const loop = await server.eventLoop?.read();
+              const host = await other.read();
+              const ms = (d: EventLoopDelay) => `${d.p99.toFixed(2)} / ${d.max.toFixed(2)}`;
+              const row = { model, workers, connections, server: server.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, loop: loop && ms(loop), host: ms(host) };
+              rows.push(row);
+              console.log(JSON.stringify(row));
+            }
+          } finally {
+            await server.stop();
           }
-        } finally {
-          await server.stop();
         }
       }
     }
+  } finally {
+    other.stop();
   }
   printRows(rows);
   console.log('\nratio at 16 connections (torch-sentiment / FastAPI req/s; p99 torch-sentiment vs FastAPI):');
@@ -204,9 +258,11 @@ async function overload(): Promise<void> {
   for (const model of models) {
     const server = await startServer('node', bundleFor(model), workerCounts[0]);
     try {
+      await server.eventLoop?.reset();
       const r = await load(server.url, bodies, connections, duration, { timeout: 30 });
+      const loop = await server.eventLoop?.read();
       const alive = server.child.exitCode === null && (await fetch(`${server.url}/healthz`)).status === 200;
-      const row = { model, connections, workers: workerCounts[0], rps: r.requests.average, total: r.requests.total, p99: r.latency.p99, errors: r.errors, timeouts: r.timeouts, status: Object.fromEntries(Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count])), crashed: !alive };
+      const row = { model, connections, workers: workerCounts[0], rps: r.requests.average, total: r.requests.total, p99: r.latency.p99, errors: r.errors, timeouts: r.timeouts, status: Object.fromEntries(Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count])), crashed: !alive, eventLoopMs: loop };
       results.push(row);
       console.log(JSON.stringify(row));
     } finally {
@@ -215,6 +271,68 @@ async function overload(): Promise<void> {
   }
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'overload.json'), JSON.stringify({ date: new Date().toISOString(), duration, results }, null, 2));
+}
+
+/** A Node process with nothing to do but the probe: its loop delay is the host's scheduling alone. */
+async function bystander(): Promise<{ child: ChildProcess; reset(): Promise<void>; read(): Promise<EventLoopDelay>; stop(): void }> {
+  const child = spawn(process.execPath, ['-r', './bench/event-loop-probe.js', '-e', 'setInterval(() => {}, 1 << 30)'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await ask(child, 'event-loop:read'); // started and answering
+  return {
+    child,
+    reset: async () => {
+      await ask(child, 'event-loop:reset');
+    },
+    read: async () => (await ask(child, 'event-loop:read')) as EventLoopDelay,
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/**
+ * The service's own case without HTTP: a predictor kept saturated by 64 callers in this process (as
+ * test/serve/predictor.test.ts does with a tiny model), this event loop's delay measured meanwhile at
+ * 1 ms resolution, and beside it a bystander process's, which shows what the host's scheduling alone
+ * costs a timer during the same seconds.
+ */
+async function eventLoop(): Promise<void> {
+  const { createPredictor } = await import('../lib/serve');
+  const { monitorEventLoopDelay } = await import('perf_hooks');
+  const texts = (await reviews()).map((b) => (JSON.parse(b) as { text: string }).text);
+  const callers = Number(flag('callers', '64'));
+  const results = [];
+  console.log(`\n| model | workers | callers | predictions/s | loop delay p50 / p99 / max ms | bystander p99 / max ms |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const model of models) {
+    for (const workers of workerCounts) {
+      const predictor = await createPredictor(bundleFor(model), { workers });
+      const other = await bystander();
+      try {
+        await predictor.predictBatch(texts); // warm-up
+        const h = monitorEventLoopDelay({ resolution: 1 });
+        await other.reset();
+        h.enable();
+        const until = performance.now() + duration * 1000;
+        let done = 0;
+        let next = 0;
+        const lane = async () => {
+          while (performance.now() < until) {
+            await predictor.predict(texts[next++ % texts.length]);
+            done++;
+          }
+        };
+        await Promise.all(Array.from({ length: callers }, lane));
+        h.disable();
+        const host = await other.read();
+        const row = { model, workers, callers, perSecond: done / duration, p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, bystander: host };
+        results.push(row);
+        console.log(`| ${model} | ${workers} | ${callers} | ${row.perSecond.toFixed(0)} | ${row.p50.toFixed(2)} / ${row.p99.toFixed(2)} / ${row.max.toFixed(2)} | ${host.p99.toFixed(2)} / ${host.max.toFixed(2)} |`);
+      } finally {
+        other.stop();
+        await predictor.close();
+      }
+    }
+  }
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'event-loop.json'), JSON.stringify({ date: new Date().toISOString(), duration, results }, null, 2));
 }
 
 /** Bodies of random never-seen words, a fresh one per request. */
@@ -255,8 +373,8 @@ async function soak(): Promise<void> {
   }
 }
 
-const run = { table, overload, soak }[mode];
-if (!run) throw new Error(`--mode expects table, overload or soak, got '${mode}'`);
+const run = { table, overload, soak, 'event-loop': eventLoop }[mode];
+if (!run) throw new Error(`--mode expects table, overload, soak or event-loop, got '${mode}'`);
 run().catch((e: Error) => {
   console.error(`bench/serve: ${e.message}`);
   process.exit(1);
