@@ -42,20 +42,6 @@ std::vector<int64_t> Offsets(const std::vector<int64_t>& batchSizes) {
   return offsets;
 }
 
-// One step's recurrent part, added in place: rows [r0, r0 + n) of the pre-activations `pre` [N, G] +=
-// h[:n] @ W_hh^T. Small n takes SmallGemm, with W_hh^T laid out once in `wHhTc` at the first small step
-// (packed batches shrink as sequences end); larger ones libtorch's addmm.
-void AddRecurrent(const Tensor& pre, int64_t r0, int64_t n, const Tensor& h, const Tensor& wHh, Tensor& wHhTc) {
-  const int64_t G = pre.size(1), H = h.size(1);
-  if (UseSmallGemm(n)) {
-    if (!wHhTc.defined()) wHhTc = wHh.t().contiguous();
-    float* rows = pre.data_ptr<float>() + r0 * G;
-    SmallGemm(rows, G, rows, G, h.data_ptr<float>(), H, wHhTc.data_ptr<float>(), n, H, G);
-  } else {
-    pre.narrow(0, r0, n).addmm_(h.narrow(0, 0, n), wHh.t());
-  }
-}
-
 // What every layer's backward ends with, as single products over all steps from the pre-activation
 // gradients dz [N, G] (G: the gate rows): x's (dz @ W_ih), W_ih's (dz^T x), W_hh's (dz^T hPrev, each
 // row's incoming state), and the biases' (dz summed over the rows, the same for b_ih and b_hh). `w` is
@@ -444,6 +430,18 @@ std::vector<Tensor> Stack(const std::string& mode, const Tensor& x, const std::v
 }
 
 }  // namespace
+
+// Declared in gated_rnn_cpu.h.
+void AddRecurrent(const torch::Tensor& pre, int64_t r0, int64_t n, const torch::Tensor& h, const torch::Tensor& wHh, torch::Tensor& wHhTc) {
+  const int64_t G = pre.size(1), H = h.size(1);
+  if (UseSmallGemm(n)) {
+    if (!wHhTc.defined()) wHhTc = wHh.t().contiguous();
+    float* rows = pre.data_ptr<float>() + r0 * G;
+    SmallGemm(rows, G, rows, G, h.data_ptr<float>(), H, wHhTc.data_ptr<float>(), n, H, G);
+  } else {
+    pre.narrow(0, r0, n).addmm_(h.narrow(0, 0, n), wHh.t());
+  }
+}
 
 bool CanUseFusedCpuGatedRnn(const std::string& mode, const Tensor& input, bool packed, const std::vector<Tensor>& hx,
                             const std::vector<Tensor>& params, bool hasBiases) {

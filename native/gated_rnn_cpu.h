@@ -25,4 +25,11 @@ std::vector<torch::Tensor> FusedCpuGatedRnn(const std::string& mode, const torch
                                             const std::vector<torch::Tensor>& hx, const std::vector<torch::Tensor>& params,
                                             int64_t layers, double dropout, bool train, bool bidirectional, bool batchFirst);
 
+// One step's recurrent part, added in place: rows [r0, r0 + n) of the pre-activations `pre` [N, G]
+// (contiguous) += h[:n] @ W_hh^T, with h's rows contiguous. Small n takes SmallGemm (small_gemm.h), with
+// W_hh^T laid out once in `wHhTc` at the first small step (packed batches shrink as sequences end);
+// larger n libtorch's addmm. Shared by every fused layer: the LSTM, the GRU and the Elman RNN, packed
+// here and dense in rnn_cpu.cc.
+void AddRecurrent(const torch::Tensor& pre, int64_t r0, int64_t n, const torch::Tensor& h, const torch::Tensor& wHh, torch::Tensor& wHhTc);
+
 }  // namespace ts

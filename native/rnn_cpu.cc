@@ -14,7 +14,7 @@
 // on many shapes, the parity suite compares this one with PyTorch.
 #include "rnn_cpu.h"
 
-#include "small_gemm.h"
+#include "gated_rnn_cpu.h"
 
 namespace ts {
 namespace {
@@ -28,27 +28,21 @@ struct FusedRnnLayer : public torch::autograd::Function<FusedRnnLayer> {
   static variable_list forward(AutogradContext* ctx, Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
                                bool relu, bool reverse) {
     const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = wHh.size(1);
-    // The input projection of every step, with both biases, in one product.
-    Tensor xw = torch::addmm(bIh + bHh, x.reshape({T * B, I}), wIh.t()).view({T, B, H});
-    Tensor out = torch::empty({T, B, H}, x.options());
-    Tensor whhT = wHh.t();
-    // Small batches (serving, a batch's last texts): W_hh^T laid out once, then SmallGemm per step.
-    const bool small = UseSmallGemm(B);
-    Tensor whhTc = small ? whhT.contiguous() : Tensor();
-    Tensor prev = small ? h0.contiguous() : h0;
+    // The input projection of every step, with both biases, in one product written where the outputs go;
+    // each step then adds its recurrent product in place (AddRecurrent: SmallGemm for small batches, as in
+    // serving and a batch's last texts, else libtorch's addmm) and applies the activation in place.
+    Tensor out = torch::addmm(bIh + bHh, x.reshape({T * B, I}), wIh.t());  // [T * B, H]
+    Tensor whhTc;  // see AddRecurrent
+    Tensor prev = h0.contiguous();
     for (int64_t s = 0; s < T; s++) {
-      int64_t t = reverse ? T - 1 - s : s;
-      Tensor ht = out.select(0, t);
-      if (small) {
-        const float* base = xw.data_ptr<float>() + t * B * H;
-        SmallGemm(ht.data_ptr<float>(), H, base, H, prev.data_ptr<float>(), H, whhTc.data_ptr<float>(), B, H, H);
-      } else {
-        torch::addmm_out(ht, xw.select(0, t), prev, whhT);
-      }
+      const int64_t t = reverse ? T - 1 - s : s;
+      AddRecurrent(out, t * B, B, prev, wHh, whhTc);
+      Tensor ht = out.narrow(0, t * B, B);
       if (relu) ht.relu_();
       else ht.tanh_();
       prev = ht;
     }
+    out = out.view({T, B, H});
     ctx->save_for_backward({x, h0, wIh, wHh, out});
     ctx->set_materialize_grads(false);  // an unused output's gradient stays undefined, not a tensor of zeros
     ctx->saved_data["relu"] = relu;
