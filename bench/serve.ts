@@ -139,6 +139,16 @@ function ask(child: ChildProcess, message: string): Promise<unknown> {
   });
 }
 
+/** The reset and read of a process started with bench/event-loop-probe.js and an IPC channel. */
+function probe(child: ChildProcess): { reset(): Promise<void>; read(): Promise<EventLoopDelay> } {
+  return {
+    reset: async () => {
+      await ask(child, 'event-loop:reset');
+    },
+    read: async () => (await ask(child, 'event-loop:read')) as EventLoopDelay,
+  };
+}
+
 async function startServer(kind: 'node' | 'fastapi', bundle: string, workers: number): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -155,15 +165,7 @@ async function startServer(kind: 'node' | 'fastapi', bundle: string, workers: nu
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
     },
-    eventLoop:
-      kind === 'node'
-        ? {
-            reset: async () => {
-              await ask(child, 'event-loop:reset');
-            },
-            read: async () => (await ask(child, 'event-loop:read')) as EventLoopDelay,
-          }
-        : undefined,
+    eventLoop: kind === 'node' ? probe(child) : undefined,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -200,6 +202,9 @@ interface Row {
   host?: string;
 }
 
+/** p99 / max, as the table prints them. */
+const ms = (d: EventLoopDelay): string => `${d.p99.toFixed(2)} / ${d.max.toFixed(2)}`;
+
 function printRows(rows: Row[]): void {
   console.log('\n| model | workers | connections | server | req/s | p50 ms | p99 ms | errors | non-2xx | server loop delay p99 / max ms | bystander p99 / max ms |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -224,7 +229,6 @@ async function table(): Promise<void> {
               const r = await load(server.url, bodies, connections, duration);
               const loop = await server.eventLoop?.read();
               const host = await other.read();
-              const ms = (d: EventLoopDelay) => `${d.p99.toFixed(2)} / ${d.max.toFixed(2)}`;
               const row = { model, workers, connections, server: server.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, loop: loop && ms(loop), host: ms(host) };
               rows.push(row);
               console.log(JSON.stringify(row));
@@ -277,14 +281,7 @@ async function overload(): Promise<void> {
 async function bystander(): Promise<{ child: ChildProcess; reset(): Promise<void>; read(): Promise<EventLoopDelay>; stop(): void }> {
   const child = spawn(process.execPath, ['-r', './bench/event-loop-probe.js', '-e', 'setInterval(() => {}, 1 << 30)'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await ask(child, 'event-loop:read'); // started and answering
-  return {
-    child,
-    reset: async () => {
-      await ask(child, 'event-loop:reset');
-    },
-    read: async () => (await ask(child, 'event-loop:read')) as EventLoopDelay,
-    stop: () => child.kill('SIGTERM'),
-  };
+  return { child, ...probe(child), stop: () => child.kill('SIGTERM') };
 }
 
 /**
