@@ -9,6 +9,7 @@
 // Options: --models fasttext,rnn  --workers 1,2  --connections 1,16,64  --duration 10 (s per run)
 //          --fasttext DIR --rnn DIR (bundles; default: trained into bench/out/serve/<model>/ on first run
 //          with the CLI: fasttext 5 epochs, the seed rnn 1 epoch)  --no-python (skip the baseline)
+//          --callers 64 (--mode event-loop: concurrent predict() calls)
 // Our server's event-loop delay over each run (p99 / max, 1 ms resolution) is read inside it by
 // bench/event-loop-probe.js, preloaded with node -r; the server's code is the CLI's `serve`, unchanged.
 // Results: printed, and written to bench/out/serve/<mode>.json.
@@ -278,10 +279,10 @@ async function overload(): Promise<void> {
 }
 
 /** A Node process with nothing to do but the probe: its loop delay is the host's scheduling alone. */
-async function bystander(): Promise<{ child: ChildProcess; reset(): Promise<void>; read(): Promise<EventLoopDelay>; stop(): void }> {
+async function bystander(): Promise<{ reset(): Promise<void>; read(): Promise<EventLoopDelay>; stop(): void }> {
   const child = spawn(process.execPath, ['-r', './bench/event-loop-probe.js', '-e', 'setInterval(() => {}, 1 << 30)'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await ask(child, 'event-loop:read'); // started and answering
-  return { child, ...probe(child), stop: () => child.kill('SIGTERM') };
+  return { ...probe(child), stop: () => child.kill('SIGTERM') };
 }
 
 /**
@@ -295,6 +296,7 @@ async function eventLoop(): Promise<void> {
   const { monitorEventLoopDelay } = await import('perf_hooks');
   const texts = (await reviews()).map((b) => (JSON.parse(b) as { text: string }).text);
   const callers = Number(flag('callers', '64'));
+  if (!Number.isInteger(callers) || callers < 1) throw new Error(`--callers expects a positive integer, got '${flag('callers')}'`);
   const results = [];
   console.log(`\n| model | workers | callers | predictions/s | loop delay p50 / p99 / max ms | bystander p99 / max ms |`);
   console.log('|---|---|---|---|---|---|');
