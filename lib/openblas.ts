@@ -35,19 +35,39 @@ export function readCpuinfo(): string | null {
   }
 }
 
+/**
+ * The CPU flags (as /proc/cpuinfo names them) each OpenBLAS x86-64 kernel family needs: without them
+ * its code stops with SIGILL. Strongest first. CI's .ci/kernels runs every family this table allows.
+ */
+export const KERNEL_FLAGS = {
+  SkylakeX: ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'],
+  Haswell: ['avx2', 'fma'],
+  Prescott: ['pni'],
+} as const;
+export type KernelFamily = keyof typeof KERNEL_FLAGS;
+
+/** The flags of a Linux /proc/cpuinfo text (its first processor's), or null without a flags line. */
+export function cpuFlags(cpuinfo: string): Set<string> | null {
+  const line = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1];
+  return line === undefined ? null : new Set(line.trim().split(/\s+/));
+}
+
+/** The first flag of KERNEL_FLAGS[family] that `flags` lacks, or null when the CPU can run it. */
+export function missingKernelFlag(flags: Set<string>, family: KernelFamily): string | null {
+  return KERNEL_FLAGS[family].find((f) => !flags.has(f)) ?? null;
+}
+
 /** The OpenBLAS core type for a Linux /proc/cpuinfo text, or null to leave OpenBLAS's own choice. */
 export function openblasCoretypeFor(cpuinfo: string): string | null {
   const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
-  const flagsLine = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1];
+  const flags = cpuFlags(cpuinfo);
   // Only Intel's detection is known to have had this fallback (#4267); other vendors keep OpenBLAS's choice.
   // On AMD Zen 4 (AVX-512) OpenBLAS 0.3.21 runs its Haswell kernels; whether SkylakeX's are faster there
   // is not measured yet (no such host so far): `npm run bench:openblas` on one decides, and the faster
   // setting belongs here.
-  if (vendor !== 'GenuineIntel' || flagsLine === undefined) return null;
-  const flags = new Set(flagsLine.trim().split(/\s+/));
-  const has = (...names: string[]): boolean => names.every((n) => flags.has(n));
-  if (has('avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl')) return 'SkylakeX';
-  if (has('avx2', 'fma')) return 'Haswell';
+  if (vendor !== 'GenuineIntel' || flags === null) return null;
+  if (missingKernelFlag(flags, 'SkylakeX') === null) return 'SkylakeX';
+  if (missingKernelFlag(flags, 'Haswell') === null) return 'Haswell';
   return null;
 }
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chooseOpenblasCoretype, openblasCoretypeFor } from '../lib/openblas';
+import { chooseOpenblasCoretype, cpuFlags, missingKernelFlag, openblasCoretypeFor } from '../lib/openblas';
 
 const root = path.resolve(__dirname, '..');
 const cpu = (vendor: string, flags: string): string =>
@@ -20,6 +20,16 @@ describe('OpenBLAS core type', () => {
     expect(openblasCoretypeFor(cpu('AuthenticAMD', AVX512))).toBeNull();
     expect(openblasCoretypeFor('')).toBeNull();
     expect(openblasCoretypeFor('vendor_id : GenuineIntel\n')).toBeNull(); // no flags line
+  });
+
+  test('which kernel families a CPU can run (.ci/kernels skips the others): the first missing flag', () => {
+    const zen3 = cpuFlags(cpu('AuthenticAMD', 'fpu pni sse4_2 avx fma avx2'))!;
+    expect(missingKernelFlag(zen3, 'Prescott')).toBeNull();
+    expect(missingKernelFlag(zen3, 'Haswell')).toBeNull();
+    expect(missingKernelFlag(zen3, 'SkylakeX')).toBe('avx512f');
+    expect(missingKernelFlag(cpuFlags(cpu('GenuineIntel', `pni ${AVX512}`.replace(' avx512vl', '')))!, 'SkylakeX')).toBe('avx512vl');
+    expect(missingKernelFlag(cpuFlags(cpu('GenuineIntel', 'fpu sse2'))!, 'Prescott')).toBe('pni');
+    expect(cpuFlags('vendor_id : GenuineIntel\n')).toBeNull();
   });
 
   test("a value the user set is kept, even an empty one; otherwise it is set in the given env", () => {
